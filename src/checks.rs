@@ -1,0 +1,228 @@
+//! Candidate checks that decide whether a regex hit looks like a real secret: entropy,
+//! character mix, word-likeness, placeholders and token boundaries.
+
+/// What the checks concluded about one candidate secret.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Looks like a real secret.
+    Secret,
+    /// Looks like a documentation placeholder (reported only with `--show-placeholders`).
+    Placeholder(&'static str),
+    /// Not a secret at all (identifier, hash, reference, too short, ...).
+    Reject(&'static str),
+}
+
+/// Words that mark a value as a placeholder when they appear inside it (ASCII case-insensitive).
+const PLACEHOLDER_WORDS: &[&str] = &[
+    "example", "sample", "placeholder", "dummy", "changeme", "change_me", "redacted", "xxxx",
+    "your_", "your-", "yourkey", "yourapi", "yoursecret", "yourtoken", "insert", "replace_me",
+    "replaceme", "fake", "notreal", "not_real", "secretkey", "apikeyhere", "api_key_here",
+    "****", "....", "<", ">",
+];
+
+/// Shannon entropy in bits per byte.
+pub fn shannon_entropy(s: &[u8]) -> f64 {
+    if s.is_empty() {
+        return 0.0;
+    }
+    let mut counts = [0u32; 256];
+    for &b in s {
+        counts[b as usize] += 1;
+    }
+    let n = s.len() as f64;
+    counts
+        .iter()
+        .filter(|&&c| c > 0)
+        .map(|&c| {
+            let p = c as f64 / n;
+            -p * p.log2()
+        })
+        .sum()
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    Upper,
+    Lower,
+    Digit,
+    Other,
+}
+
+fn class(b: u8) -> Class {
+    match b {
+        b'A'..=b'Z' => Class::Upper,
+        b'a'..=b'z' => Class::Lower,
+        b'0'..=b'9' => Class::Digit,
+        _ => Class::Other,
+    }
+}
+
+/// Which of upper, lower and digit the string contains.
+pub fn classes(s: &[u8]) -> (bool, bool, bool) {
+    let mut c = (false, false, false);
+    for &b in s {
+        match class(b) {
+            Class::Upper => c.0 = true,
+            Class::Lower => c.1 = true,
+            Class::Digit => c.2 = true,
+            Class::Other => {}
+        }
+    }
+    c
+}
+
+/// Fraction of adjacent pairs whose character class changes. Random base62 text changes
+/// class on ~62% of pairs; camelCase identifiers and words on far fewer.
+pub fn class_transition_ratio(s: &[u8]) -> f64 {
+    if s.len() < 2 {
+        return 1.0;
+    }
+    let changes = s.windows(2).filter(|w| class(w[0]) != class(w[1])).count();
+    changes as f64 / (s.len() - 1) as f64
+}
+
+/// Longest run of characters that each step by +1 or -1 from the previous (`1234`, `dcba`),
+/// and longest run of one repeated character.
+pub fn runs(s: &[u8]) -> (usize, usize) {
+    let (mut best_seq, mut best_rep) = (1usize.min(s.len()), 1usize.min(s.len()));
+    let (mut up, mut down, mut rep) = (1usize, 1usize, 1usize);
+    for w in s.windows(2) {
+        let (a, b) = (w[0] as i16, w[1] as i16);
+        let alnum = w[0].is_ascii_alphanumeric() && w[1].is_ascii_alphanumeric();
+        up = if alnum && b == a + 1 { up + 1 } else { 1 };
+        down = if alnum && b == a - 1 { down + 1 } else { 1 };
+        rep = if a == b { rep + 1 } else { 1 };
+        best_seq = best_seq.max(up).max(down);
+        best_rep = best_rep.max(rep);
+    }
+    (best_seq, best_rep)
+}
+
+/// Fraction of characters that sit in a sequential or repeated run of 3 or more.
+fn patterned_fraction(s: &[u8]) -> f64 {
+    if s.len() < 3 {
+        return 0.0;
+    }
+    let mut marked = vec![false; s.len()];
+    for i in 0..s.len() - 2 {
+        let (a, b, c) = (s[i] as i16, s[i + 1] as i16, s[i + 2] as i16);
+        let step = b - a;
+        if (step == 1 || step == -1 || step == 0) && c - b == step {
+            marked[i] = true;
+            marked[i + 1] = true;
+            marked[i + 2] = true;
+        }
+    }
+    marked.iter().filter(|&&m| m).count() as f64 / s.len() as f64
+}
+
+/// Returns why `s` looks like a placeholder, if it does.
+pub fn placeholder_reason(s: &[u8]) -> Option<&'static str> {
+    let lower = s.to_ascii_lowercase();
+    if PLACEHOLDER_WORDS.iter().any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some()) {
+        return Some("contains a placeholder word");
+    }
+    let (seq, rep) = runs(s);
+    if seq >= 5 {
+        return Some("sequential characters");
+    }
+    if rep >= 5 {
+        return Some("repeated characters");
+    }
+    if patterned_fraction(s) > 0.4 {
+        return Some("mostly sequential or repeated characters");
+    }
+    None
+}
+
+/// All hexadecimal digits (a hash or an id, never a Baseten key).
+pub fn is_hex(s: &[u8]) -> bool {
+    s.len() >= 16 && s.iter().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Requirements a rule puts on its secret; see `rules/README.md`.
+#[derive(Debug, Clone, Default)]
+pub struct Requirements {
+    pub min_length: usize,
+    pub min_entropy: f64,
+    pub require_upper: bool,
+    pub require_lower: bool,
+    pub require_digit: bool,
+    pub min_transition_ratio: f64,
+}
+
+impl Requirements {
+    /// Classifies one candidate secret.
+    pub fn judge(&self, secret: &[u8]) -> Verdict {
+        if secret.len() < self.min_length {
+            return Verdict::Reject("too short");
+        }
+        if let Some(why) = placeholder_reason(secret) {
+            return Verdict::Placeholder(why);
+        }
+        if is_hex(secret) {
+            return Verdict::Reject("hexadecimal");
+        }
+        let (u, l, d) = classes(secret);
+        if (self.require_upper && !u) || (self.require_lower && !l) || (self.require_digit && !d) {
+            return Verdict::Reject("missing character classes");
+        }
+        if shannon_entropy(secret) < self.min_entropy {
+            return Verdict::Reject("low entropy");
+        }
+        if class_transition_ratio(secret) < self.min_transition_ratio {
+            return Verdict::Reject("word-like");
+        }
+        Verdict::Secret
+    }
+}
+
+/// Bytes that glue a token to its neighbours: a secret touching one of them on either side is
+/// part of a longer token (base64, JWT segment, identifier).
+fn is_glue(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+' | b'/')
+}
+
+/// True when `data[start..end]` stands on its own: not glued to more token characters and
+/// not one segment of a dotted chain like `a.b.c` (a JWT, a hostname, a module path).
+pub fn is_standalone(data: &[u8], start: usize, end: usize) -> bool {
+    let before = start.checked_sub(1).map(|i| data[i]);
+    let after = data.get(end).copied();
+    if before.is_some_and(is_glue) || after.is_some_and(is_glue) {
+        return false;
+    }
+    if before == Some(b'.') && start >= 2 && is_glue(data[start - 2]) {
+        return false;
+    }
+    if after == Some(b'.') && data.get(end + 1).is_some_and(|&b| is_glue(b)) {
+        return false;
+    }
+    true
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn docs_placeholder_is_placeholder_despite_high_entropy() {
+        let p = b"abcdefgh.1234567890ABCDEFGHIJKL1234567890";
+        assert!(shannon_entropy(p) > 4.0);
+        assert!(placeholder_reason(p).is_some());
+    }
+
+    #[test]
+    fn camel_case_is_word_like() {
+        assert!(class_transition_ratio(b"getDefaultConfigurationProvider1") < 0.3);
+        assert!(class_transition_ratio(b"q7Lm2Nv8Rc1sW4eY6uI0oP5aS2dF9gTx") > 0.5);
+    }
+
+    #[test]
+    fn standalone_rejects_dotted_chains_and_glue() {
+        let d = b"x.abc.def y";
+        assert!(!is_standalone(d, 2, 5));
+        assert!(is_standalone(b" abc ", 1, 4));
+        assert!(!is_standalone(b"_abc ", 1, 4));
+        assert!(is_standalone(b"abc.", 0, 3));
+    }
+}

@@ -1,0 +1,100 @@
+//! Command-line interface: the flags of every subcommand, nothing else.
+use crate::finding::Confidence;
+use crate::report::Format;
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Debug, Parser)]
+#[command(name = "tenscan", version, about = "Keeps Baseten API keys out of your repositories", max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Scan files and directories (default `.`; `-` reads standard input)
+    Scan(ScanArgs),
+    /// List or check detector rules
+    #[command(subcommand)]
+    Rules(RulesCommand),
+}
+
+/// Flags shared by every command that reports findings.
+#[derive(Debug, Args, Clone)]
+pub struct ReportArgs {
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value = "pretty")]
+    pub format: Format,
+    /// Write the report to FILE instead of standard output
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Show full secrets in the report (masked by default)
+    #[arg(long)]
+    pub reveal: bool,
+    /// Also report values that look like documentation placeholders
+    #[arg(long)]
+    pub show_placeholders: bool,
+    /// Config file (default: .tenscan.toml at the scan root)
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Report only findings of at least this confidence
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub min_confidence: Option<ConfidenceArg>,
+    /// Worker threads (0: one per core)
+    #[arg(long, short = 'j', default_value_t = 0, value_name = "N")]
+    pub threads: usize,
+    /// No warnings, notes or summary on standard error
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ScanArgs {
+    /// Files or directories to scan; `-` for standard input
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// Do not honour .gitignore, .ignore and git excludes
+    #[arg(long)]
+    pub no_ignore: bool,
+    /// Follow symbolic links
+    #[arg(long, short = 'L')]
+    pub follow: bool,
+    /// Skip files larger than this many bytes
+    #[arg(long, default_value_t = crate::source::DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
+    pub max_file_size: u64,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RulesCommand {
+    /// List the rules in effect
+    List {
+        /// Config file whose extra and disabled rules apply
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
+    },
+    /// Run rules' examples and negative examples (built-in rules when no FILE is given)
+    Check {
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum ConfidenceArg {
+    Low,
+    Medium,
+    High,
+}
+
+impl From<ConfidenceArg> for Confidence {
+    fn from(c: ConfidenceArg) -> Confidence {
+        match c {
+            ConfidenceArg::Low => Confidence::Low,
+            ConfidenceArg::Medium => Confidence::Medium,
+            ConfidenceArg::High => Confidence::High,
+        }
+    }
+}

@@ -1,0 +1,27 @@
+//! Fatal errors: what ends a run with exit code 2, each with a miette diagnostic.
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+pub enum Fatal {
+    #[error("{}: no such file or directory", path.display())]
+    #[diagnostic(code(tenscan::path), help("check the path; `-` scans standard input"))]
+    MissingPath { path: PathBuf },
+    #[error("cannot write report to {}: {source}", path.display())]
+    #[diagnostic(code(tenscan::output))]
+    Output { path: PathBuf, source: std::io::Error },
+    #[error("cannot read standard input: {0}")]
+    #[diagnostic(code(tenscan::stdin))]
+    Stdin(std::io::Error),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    UnknownRule(#[from] crate::scan::UnknownRule),
+    #[error("{0}")]
+    #[diagnostic(code(tenscan::rules))]
+    Rule(#[from] crate::rules::RuleError),
+    #[error("{0}")]
+    #[diagnostic(code(tenscan::usage))]
+    Usage(String),
+}

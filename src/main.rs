@@ -1,0 +1,19 @@
+use clap::Parser;
+use tenscan::cli::{Cli, Command};
+use tenscan::commands::{self, EXIT_FATAL};
+
+fn main() {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Scan(args) => commands::scan::run(args),
+        Command::Rules(cmd) => commands::rules::run(cmd),
+    };
+    let code = match result {
+        Ok(code) => code,
+        Err(fatal) => {
+            eprintln!("{:?}", miette::Report::new(fatal));
+            EXIT_FATAL
+        }
+    };
+    std::process::exit(code);
+}

@@ -1,0 +1,213 @@
+//! The engine: runs the matcher on blobs handed over by a source, turns hits into `Finding`s
+//! (positions, masking, fingerprints, suppression) and keeps the run's statistics.
+use crate::blob::{self, Blob};
+use crate::config::{Allowlist, Config};
+use crate::finding::{fingerprint, mask, Confidence, Finding};
+use crate::matcher::{Hit, Matcher};
+use crate::rules::Rule;
+use crate::snippet::{self, Snippet};
+use serde::Serialize;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::Mutex;
+use std::io::Write;
+use std::time::Instant;
+
+/// What the user asked of the engine.
+#[derive(Debug, Clone, Default)]
+pub struct EngineOptions {
+    pub reveal: bool,
+    pub show_placeholders: bool,
+    /// Findings below this confidence are dropped.
+    pub min_confidence: Option<Confidence>,
+}
+
+/// Counters shared by every scanning thread.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub files: AtomicU64,
+    pub bytes: AtomicU64,
+    pub skipped_binary: AtomicU64,
+    pub skipped_size: AtomicU64,
+    pub skipped_error: AtomicU64,
+    pub skipped_other: AtomicU64,
+    pub suppressed: AtomicU64,
+    pub placeholders: AtomicU64,
+    pub incomplete: AtomicBool,
+}
+
+/// Statistics of one run, as reported.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, serde::Deserialize)]
+pub struct Stats {
+    pub files_scanned: u64,
+    pub bytes_scanned: u64,
+    pub skipped_binary: u64,
+    pub skipped_size: u64,
+    pub skipped_error: u64,
+    pub skipped_other: u64,
+    pub suppressed: u64,
+    pub placeholders_hidden: u64,
+    pub findings: u64,
+    pub duration_ms: u64,
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub incomplete: bool,
+}
+
+/// A finding plus the masked excerpt the pretty reporter shows.
+#[derive(Debug, Clone)]
+pub struct Reported {
+    pub finding: Finding,
+    pub snippet: Snippet,
+}
+
+/// Matcher, allowlist and options: everything needed to judge a blob.
+pub struct Engine {
+    pub matcher: Matcher,
+    allowlist: Allowlist,
+    pub options: EngineOptions,
+}
+
+/// A rule id in the config that no rule has.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("config disables unknown rule `{0}`")]
+#[diagnostic(code(tenscan::config::unknown_rule), help("`tenscan rules list` shows the rule ids"))]
+pub struct UnknownRule(pub String);
+
+impl Engine {
+    /// Built-in rules adjusted by the config.
+    pub fn from_config(config: Config, mut options: EngineOptions) -> Result<Engine, UnknownRule> {
+        let mut rules: Vec<Rule> = crate::rules::builtin();
+        rules.extend(config.extra_rules);
+        for id in &config.disabled_rules {
+            if !rules.iter().any(|r| r.id() == id) {
+                return Err(UnknownRule(id.clone()));
+            }
+        }
+        rules.retain(|r| !config.disabled_rules.contains(&r.spec.id));
+        options.min_confidence = options.min_confidence.or(config.min_confidence);
+        Ok(Engine { matcher: Matcher::new(rules), allowlist: config.allowlist, options })
+    }
+
+    pub fn new(rules: Vec<Rule>, options: EngineOptions) -> Engine {
+        Engine { matcher: Matcher::new(rules), allowlist: Allowlist::default(), options }
+    }
+
+    /// Scans one blob and returns what should be reported, counting what is not.
+    pub fn scan_blob(&self, blob: Blob, counters: &Counters) -> Vec<Reported> {
+        let hits = self.matcher.scan(blob);
+        if hits.is_empty() {
+            return vec![];
+        }
+        let rules = self.matcher.rules();
+        let shown = |h: &Hit| {
+            let secret = String::from_utf8_lossy(&blob.data[h.span.clone()]);
+            if self.options.reveal {
+                secret.into_owned()
+            } else {
+                mask(&secret, rules[h.rule].spec.reveal)
+            }
+        };
+        let hidden: Vec<_> = hits.iter().map(|h| (h.span.clone(), shown(h))).collect();
+        let mut out = vec![];
+        for (h, (_, secret)) in hits.iter().zip(&hidden) {
+            let rule = &rules[h.rule];
+            let raw = &blob.data[h.span.clone()];
+            if h.suppressed.is_some() || self.allowlist.allows(blob.path, raw) {
+                counters.suppressed.fetch_add(1, Relaxed);
+                continue;
+            }
+            if h.placeholder.is_some() && !self.options.show_placeholders {
+                counters.placeholders.fetch_add(1, Relaxed);
+                continue;
+            }
+            if self.options.min_confidence.is_some_and(|min| h.confidence < min) {
+                counters.suppressed.fetch_add(1, Relaxed);
+                continue;
+            }
+            let (line, column, end_line, end_column) = blob::position(blob.data, h.span.clone());
+            let finding = Finding {
+                rule_id: rule.spec.id.clone(),
+                description: rule.spec.description.clone(),
+                confidence: h.confidence,
+                severity: rule.spec.severity,
+                path: blob.path.to_string(),
+                line,
+                column,
+                end_line,
+                end_column,
+                secret: secret.clone(),
+                fingerprint: fingerprint(&rule.spec.id, blob.path, raw),
+                placeholder: h.placeholder.is_some(),
+                commit: None,
+                author: None,
+                date: None,
+                verification: None,
+            };
+            let snippet = snippet::build(blob.data, line, h.span.clone(), &hidden);
+            out.push(Reported { finding, snippet });
+        }
+        out
+    }
+}
+
+/// Collects the findings of a run from many threads.
+pub struct Collector<'e> {
+    pub engine: &'e Engine,
+    pub counters: Counters,
+    found: Mutex<Vec<Reported>>,
+    started: Instant,
+    quiet: bool,
+}
+
+impl<'e> Collector<'e> {
+    pub fn new(engine: &'e Engine, quiet: bool) -> Self {
+        Collector { engine, counters: Counters::default(), found: Mutex::new(vec![]), started: Instant::now(), quiet }
+    }
+
+    /// A problem with one input; the caller counts it.
+    pub fn warn(&self, message: &str) {
+        if !self.quiet {
+            let _ = writeln!(std::io::stderr(), "warning: {message}");
+        }
+    }
+
+    /// Something skipped on purpose that the user may want to know about.
+    pub fn note(&self, message: &str) {
+        if !self.quiet {
+            let _ = writeln!(std::io::stderr(), "note: {message}");
+        }
+    }
+
+    /// Scans one blob that a source read and counts it.
+    pub fn blob(&self, blob: Blob) {
+        self.counters.files.fetch_add(1, Relaxed);
+        self.counters.bytes.fetch_add(blob.data.len() as u64, Relaxed);
+        let found = self.engine.scan_blob(blob, &self.counters);
+        if !found.is_empty() {
+            self.found.lock().unwrap().extend(found);
+        }
+    }
+
+    /// The findings in a stable order, with the run's statistics.
+    pub fn finish(self) -> (Vec<Reported>, Stats) {
+        let mut found = self.found.into_inner().unwrap();
+        found.sort_by(|a, b| {
+            let (a, b) = (&a.finding, &b.finding);
+            (&a.path, a.line, a.column, &a.rule_id).cmp(&(&b.path, b.line, b.column, &b.rule_id))
+        });
+        let c = &self.counters;
+        let stats = Stats {
+            files_scanned: c.files.load(Relaxed),
+            bytes_scanned: c.bytes.load(Relaxed),
+            skipped_binary: c.skipped_binary.load(Relaxed),
+            skipped_size: c.skipped_size.load(Relaxed),
+            skipped_error: c.skipped_error.load(Relaxed),
+            skipped_other: c.skipped_other.load(Relaxed),
+            suppressed: c.suppressed.load(Relaxed),
+            placeholders_hidden: c.placeholders.load(Relaxed),
+            findings: found.len() as u64,
+            duration_ms: self.started.elapsed().as_millis() as u64,
+            incomplete: c.incomplete.load(Relaxed),
+        };
+        (found, stats)
+    }
+}
