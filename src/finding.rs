@@ -132,7 +132,7 @@ mod tests {
 
     #[test]
     fn mask_never_shows_more_than_eight_or_a_quarter() {
-        assert_eq!(mask("Ab3dE9gH.q7Lm2Nv8Rc1sW4eY6uI0oP5aS2dF9gTx", 8), "Ab3dE9gH…");
+        assert_eq!(mask("Ab3dE9gH.q7Lm2Nv8Rc1sW4eY6uI0oP5aS2dF9gTx", 8), "Ab3dE9gH…"); // tenscan:allow (made-up key)
         assert_eq!(mask("short", 8), "s…");
         assert_eq!(mask("abcdefghijklmnop", 8), "abcd…");
     }

@@ -1,0 +1,103 @@
+//! Shared test helpers: run the real binary, make temp trees and git repos, generate keys.
+#![allow(dead_code)]
+use assert_cmd::Command;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+pub fn tenscan() -> Command {
+    let mut c = Command::cargo_bin("tenscan").unwrap();
+    c.env_remove("NO_COLOR").env("TENSCAN_TEST", "1");
+    c
+}
+
+static SEED: AtomicU64 = AtomicU64::new(0x9E37_79B9_7F4A_7C15);
+
+/// A deterministic-per-process, distinct-per-call stream of pseudo-random base62 text.
+pub fn base62(n: usize) -> String {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    loop {
+        let mut x = SEED.fetch_add(0x2545_F491_4F6C_DD1D, Ordering::Relaxed) | 1;
+        let s: String = (0..n)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                A[(x % 62) as usize] as char
+            })
+            .collect();
+        // Real keys mix classes and have no long runs; keep generated ones like that.
+        let ok = s.bytes().any(|b| b.is_ascii_uppercase())
+            && s.bytes().any(|b| b.is_ascii_lowercase())
+            && s.bytes().any(|b| b.is_ascii_digit())
+            && tenscan::checks::placeholder_reason(s.as_bytes()).is_none();
+        if ok {
+            return s;
+        }
+    }
+}
+
+/// A made-up key of the Baseten API key shape.
+pub fn key() -> String {
+    loop {
+        let k = format!("{}.{}", base62(8), base62(32));
+        if tenscan::checks::placeholder_reason(k.as_bytes()).is_none()
+            && tenscan::checks::class_transition_ratio(k.as_bytes()) > 0.4
+        {
+            return k;
+        }
+    }
+}
+
+pub fn tree() -> tempfile::TempDir {
+    tempfile::tempdir().unwrap()
+}
+
+pub fn write(dir: &Path, rel: &str, data: impl AsRef<[u8]>) -> PathBuf {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, data).unwrap();
+    p
+}
+
+/// Runs git in `dir`, panicking with its output on failure.
+pub fn git(dir: &Path, args: &[&str]) -> String {
+    let out = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_AUTHOR_NAME", "Test Author")
+        .env("GIT_AUTHOR_EMAIL", "author@example.com")
+        .env("GIT_COMMITTER_NAME", "Test Author")
+        .env("GIT_COMMITTER_EMAIL", "author@example.com")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+pub fn git_init(dir: &Path) {
+    git(dir, &["init", "-q", "-b", "main"]);
+}
+
+/// Parses a JSON report from a finished command's stdout.
+pub fn json(out: &[u8]) -> serde_json::Value {
+    serde_json::from_slice(out).unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(out)))
+}
+
+/// `(path, line, column, rule_id)` of every finding in a JSON report.
+pub fn locations(report: &serde_json::Value) -> Vec<(String, u64, u64, String)> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+                f["column"].as_u64().unwrap(),
+                f["rule_id"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}

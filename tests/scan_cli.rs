@@ -1,0 +1,258 @@
+//! `tenscan scan` end to end: the real binary on real files in temp directories.
+mod common;
+use common::*;
+use predicates::prelude::*;
+
+fn scan_json(dir: &std::path::Path, extra: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = tenscan().current_dir(dir).args(["scan", ".", "-f", "json"]).args(extra).output().unwrap();
+    (out.status.code().unwrap(), json(&out.stdout), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+#[test]
+fn finds_a_key_with_exact_position_and_exit_1() {
+    let d = tree();
+    let k = key();
+    write(d.path(), "src/app.py", format!("import baseten\n\nclient = Client(api_key=\"{k}\")\n"));
+    let (code, r, _) = scan_json(d.path(), &[]);
+    assert_eq!(code, 1);
+    assert_eq!(locations(&r), vec![("src/app.py".into(), 3, 26, "baseten-api-key".into())]);
+    let f = &r["findings"][0];
+    assert_eq!(f["confidence"], "high");
+    assert_eq!(f["end_column"], 26 + 41);
+    assert_eq!(f["secret"], format!("{}…", &k[..8]));
+    assert_eq!(r["stats"]["files_scanned"], 1);
+}
+
+#[test]
+fn clean_tree_exits_0() {
+    let d = tree();
+    write(d.path(), "a.txt", "nothing to see\n");
+    tenscan().current_dir(d.path()).args(["scan", "."]).assert().code(0).stdout(predicate::str::contains("0 findings"));
+}
+
+#[test]
+fn bare_key_is_medium_and_context_raises_it() {
+    let d = tree();
+    let (a, b) = (key(), key());
+    write(d.path(), "bare.txt", format!("value: {a}\n"));
+    write(d.path(), "ctx.txt", format!("# deployed on baseten\n\n\nvalue: {b}\n"));
+    let (_, r, _) = scan_json(d.path(), &[]);
+    let conf: Vec<_> = r["findings"].as_array().unwrap().iter().map(|f| f["confidence"].as_str().unwrap().to_string()).collect();
+    assert_eq!(conf, ["medium", "high"]);
+}
+
+#[test]
+fn honours_gitignore_and_hidden_files_but_scans_named_files() {
+    let d = tree();
+    write(d.path(), ".gitignore", "ignored.txt\nbuild/\n");
+    write(d.path(), "ignored.txt", key());
+    write(d.path(), "build/out.txt", key());
+    write(d.path(), ".hidden/conf.env", format!("K={}\n", key()));
+    write(d.path(), ".git/config", key());
+    let (_, r, _) = scan_json(d.path(), &[]);
+    let paths: Vec<_> = locations(&r).into_iter().map(|l| l.0).collect();
+    assert_eq!(paths, [".hidden/conf.env"]);
+
+    let (_, r, _) = scan_json(d.path(), &["--no-ignore"]);
+    let paths: Vec<_> = locations(&r).into_iter().map(|l| l.0).collect();
+    assert_eq!(paths, [".hidden/conf.env", "build/out.txt", "ignored.txt"], ".git is never scanned");
+
+    let out = tenscan().current_dir(d.path()).args(["scan", "ignored.txt", "-f", "json"]).output().unwrap();
+    assert_eq!(locations(&json(&out.stdout))[0].0, "ignored.txt");
+}
+
+#[test]
+fn odd_encodings_and_line_endings() {
+    let d = tree();
+    let k: Vec<String> = (0..5).map(|_| key()).collect();
+    // Latin-1: é is one byte 0xE9, invalid UTF-8; the column still counts characters.
+    let mut latin1 = b"caf\xe9 = '".to_vec();
+    latin1.extend_from_slice(k[0].as_bytes());
+    latin1.extend_from_slice(b"'\n");
+    write(d.path(), "latin1.txt", latin1);
+    write(d.path(), "crlf.txt", format!("first\r\nsecond {}\r\n", k[1]));
+    write(d.path(), "nofinal.txt", format!("x = {}", k[2]));
+    let mut minified = "var a=1;".repeat(130_000);
+    minified.push_str(&format!("var k=\"{}\";", k[3]));
+    minified.push_str(&"var b=2;".repeat(1000));
+    write(d.path(), "app.min.js", &minified);
+    write(d.path(), "utf8.txt", format!("ключ = «{}»\n", k[4]));
+    let (_, r, _) = scan_json(d.path(), &[]);
+    assert_eq!(
+        locations(&r),
+        vec![
+            ("app.min.js".into(), 1, 130_000 * 8 + 8, "baseten-api-key".into()),
+            ("crlf.txt".into(), 2, 8, "baseten-api-key".into()),
+            ("latin1.txt".into(), 1, 9, "baseten-api-key".into()),
+            ("nofinal.txt".into(), 1, 5, "baseten-api-key".into()),
+            ("utf8.txt".into(), 1, 9, "baseten-api-key".into()),
+        ]
+    );
+}
+
+#[test]
+fn binary_and_oversized_files_are_skipped_and_counted() {
+    let d = tree();
+    let mut bin = vec![0u8, 1, 2];
+    bin.extend_from_slice(key().as_bytes());
+    write(d.path(), "blob.bin", bin);
+    write(d.path(), "big.txt", format!("{}\n{}", "a".repeat(2000), key()));
+    let (code, r, err) = scan_json(d.path(), &["--max-file-size", "1000"]);
+    assert_eq!(code, 0);
+    assert_eq!(r["stats"]["skipped_binary"], 1);
+    assert_eq!(r["stats"]["skipped_size"], 1);
+    assert!(err.contains("big.txt") && err.contains("max-file-size"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn fifos_and_broken_symlinks_warn_and_never_hang() {
+    let d = tree();
+    let k = key();
+    write(d.path(), "real.txt", &k);
+    let fifo = d.path().join("pipe");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    std::os::unix::fs::symlink(d.path().join("missing"), d.path().join("dangling")).unwrap();
+    let out = tenscan()
+        .current_dir(d.path())
+        .args(["scan", ".", "-f", "json"])
+        .timeout(std::time::Duration::from_secs(20))
+        .output()
+        .unwrap();
+    let r = json(&out.stdout);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(locations(&r).len(), 1);
+    assert_eq!(r["stats"]["skipped_error"], 2, "{err}");
+    assert!(err.contains("pipe: not a regular file"), "{err}");
+    assert!(err.contains("dangling: broken symbolic link"), "{err}");
+    // A FIFO named on the command line does not hang either.
+    tenscan().current_dir(d.path()).args(["scan", "pipe"]).timeout(std::time::Duration::from_secs(20)).assert().code(0);
+}
+
+#[test]
+fn stdin_is_scanned_with_dash() {
+    let k = key();
+    let out = tenscan().args(["scan", "-", "-f", "json"]).write_stdin(format!("hello\nBASETEN key {k}\n")).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(locations(&json(&out.stdout)), vec![("<stdin>".into(), 2, 13, "baseten-api-key".into())]);
+}
+
+#[test]
+fn usage_and_fatal_errors_exit_2() {
+    let d = tree();
+    tenscan().current_dir(d.path()).args(["scan", "--bogus"]).assert().code(2);
+    tenscan().current_dir(d.path()).args(["scan", "no/such/path"]).assert().code(2).stderr(predicate::str::contains("no/such/path"));
+    tenscan().current_dir(d.path()).args(["scan", ".", "-o", "no/such/dir/out.json"]).assert().code(2);
+    tenscan().current_dir(d.path()).args(["scan", ".", "--format", "xml"]).assert().code(2);
+}
+
+#[test]
+fn output_file_is_written_whole() {
+    let d = tree();
+    write(d.path(), "a.txt", key());
+    tenscan().current_dir(d.path()).args(["scan", "a.txt", "-f", "json", "-o", "report.json"]).assert().code(1).stdout("");
+    let r = json(&std::fs::read(d.path().join("report.json")).unwrap());
+    assert_eq!(locations(&r).len(), 1);
+    let leftovers: Vec<_> = std::fs::read_dir(d.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().starts_with(".tenscan-report")).collect();
+    assert!(leftovers.is_empty());
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn full_disk_for_output_is_a_fatal_error() {
+    let d = tree();
+    write(d.path(), "a.txt", key());
+    tenscan().current_dir(d.path()).args(["scan", "a.txt", "-f", "json", "-o", "/dev/full"]).assert().code(2).stderr(predicate::str::contains("/dev/full"));
+}
+
+#[cfg(unix)]
+#[test]
+fn piping_into_head_does_not_panic() {
+    let d = tree();
+    for i in 0..1000 {
+        write(d.path(), &format!("f{i}.txt"), format!("{}\n", key()));
+    }
+    let bin = assert_cmd::cargo::cargo_bin("tenscan");
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!("'{}' scan . -f jsonl | head -n 1 >/dev/null; echo status=${{PIPESTATUS[0]:-x}}", bin.display()))
+        .current_dir(d.path())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn allow_comments_suppress_and_are_counted() {
+    let d = tree();
+    let text = format!(
+        "a = '{}'  # tenscan:allow\n# tenscan:allow-next-line\nb = '{}'\nc = '{}'\n",
+        key(),
+        key(),
+        key()
+    );
+    write(d.path(), "x.py", text);
+    let (_, r, _) = scan_json(d.path(), &[]);
+    assert_eq!(locations(&r).iter().map(|l| l.1).collect::<Vec<_>>(), [4]);
+    assert_eq!(r["stats"]["suppressed"], 2);
+}
+
+#[test]
+fn placeholders_need_show_placeholders_and_never_fail() {
+    let d = tree();
+    write(d.path(), "docs.md", "export BASETEN_API_KEY=abcdefgh.1234567890ABCDEFGHIJKL1234567890\n");
+    let (code, r, _) = scan_json(d.path(), &[]);
+    assert_eq!((code, locations(&r).len()), (0, 0));
+    assert_eq!(r["stats"]["placeholders_hidden"], 1);
+    let (code, r, _) = scan_json(d.path(), &["--show-placeholders"]);
+    assert_eq!(code, 0);
+    assert_eq!(r["findings"][0]["confidence"], "low");
+    assert_eq!(r["findings"][0]["placeholder"], true);
+}
+
+#[test]
+fn reveal_shows_the_secret_and_nothing_else_does() {
+    let d = tree();
+    let k = key();
+    let v = base62(24);
+    write(d.path(), "cfg.env", format!("BASETEN_API_KEY={k}\nBASETEN_TRUSS_AUTH_API_KEY={v}\n"));
+    for format in ["pretty", "json", "jsonl", "sarif"] {
+        let out = tenscan().current_dir(d.path()).args(["scan", ".", "-f", format]).output().unwrap();
+        for s in [&k, &v] {
+            let secret_part = if s.len() == 41 { &s[9..] } else { &s[6..] };
+            assert!(!String::from_utf8_lossy(&out.stdout).contains(secret_part), "{format} leaked");
+            assert!(!String::from_utf8_lossy(&out.stderr).contains(secret_part), "{format} leaked on stderr");
+        }
+        let out = tenscan().current_dir(d.path()).args(["scan", ".", "--reveal", "-f", format]).output().unwrap();
+        if format != "sarif" {
+            assert!(String::from_utf8_lossy(&out.stdout).contains(&k), "{format} --reveal");
+        }
+    }
+}
+
+#[test]
+fn pretty_output_shows_masked_line_and_fix() {
+    let d = tree();
+    let k = key();
+    write(d.path(), "settings.py", format!("\nBASETEN = \"{k}\"\n"));
+    let out = tenscan().current_dir(d.path()).env("NO_COLOR", "1").args(["scan", "."]).output().unwrap();
+    let s = String::from_utf8_lossy(&out.stdout);
+    assert!(s.contains(&format!("BASETEN = \"{}…\"", &k[..8])), "{s}");
+    assert!(s.contains("settings.py:2:12"), "{s}");
+    assert!(s.contains("revoke"), "{s}");
+    assert!(!s.contains('\u{1b}'), "no colours off a terminal");
+}
+
+#[test]
+fn threads_flag_gives_the_same_result() {
+    let d = tree();
+    for i in 0..50 {
+        write(d.path(), &format!("d{}/f{i}.txt", i % 7), format!("x\n{}\n", key()));
+    }
+    let (_, one, _) = scan_json(d.path(), &["-j", "1"]);
+    let (_, many, _) = scan_json(d.path(), &["-j", "8"]);
+    assert_eq!(locations(&one), locations(&many));
+    assert_eq!(locations(&one).len(), 50);
+}
