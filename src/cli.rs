@@ -18,6 +18,15 @@ pub enum Command {
     /// List or check detector rules
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Write a commented starter .tenscan.toml
+    Init {
+        /// Directory to write it in
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Overwrite an existing file
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 /// Flags shared by every command that reports findings.

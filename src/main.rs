@@ -7,6 +7,7 @@ fn main() {
     let result = match cli.command {
         Command::Scan(args) => commands::scan::run(args),
         Command::Rules(cmd) => commands::rules::run(cmd),
+        Command::Init { dir, force } => commands::init::run(&dir, force),
     };
     let code = match result {
         Ok(code) => code,

@@ -1,4 +1,5 @@
 //! One module per subcommand: each wires a source to the engine and a reporter.
+pub mod init;
 pub mod rules;
 pub mod scan;
 

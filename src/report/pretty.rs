@@ -10,8 +10,8 @@ use miette::{
 use std::fmt;
 use std::io::{self, Write};
 
-pub const ROTATE_HELP: &str = "rotate it: create a new key on the API keys page (https://app.baseten.co/settings/api_keys), \
-move your apps to it, then revoke this one; keep keys in environment variables or a secret manager";
+pub const ROTATE_HELP: &str = "treat it as leaked: create a replacement, move your apps to it, then revoke this one;\n\
+removing the line does not undo a commit or a push";
 pub const ALLOW_HELP: &str = "not a secret? add `tenscan:allow` on that line";
 
 /// The masked excerpt as miette source, numbered from the finding's first line.
