@@ -15,6 +15,13 @@ pub struct Cli {
 pub enum Command {
     /// Scan files and directories (default `.`; `-` reads standard input)
     Scan(ScanArgs),
+    /// Audit every blob reachable from every ref, or the commits of a range
+    History(HistoryArgs),
+    /// Scan the lines a staged change adds (what the pre-commit hook runs)
+    Staged(StagedArgs),
+    /// Install or remove the git hooks
+    #[command(subcommand)]
+    Hook(HookCommand),
     /// List or check detector rules
     #[command(subcommand)]
     Rules(RulesCommand),
@@ -74,6 +81,67 @@ pub struct ScanArgs {
     /// Skip files larger than this many bytes
     #[arg(long, default_value_t = crate::source::DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
     pub max_file_size: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Repository (default: the one containing the current directory)
+    #[arg(value_name = "REPO", default_value = ".")]
+    pub repo: PathBuf,
+    #[command(flatten)]
+    pub report: ReportArgs,
+    /// Scan only the commits of this range (e.g. `main..feature`) and the lines they add
+    #[arg(long, value_name = "A..B", conflicts_with = "since")]
+    pub range: Option<String>,
+    /// Scan only the commits after REV up to HEAD, and the lines they add
+    #[arg(long, value_name = "REV")]
+    pub since: Option<String>,
+    /// Report every commit and path carrying a secret, not only where it entered history
+    #[arg(long)]
+    pub all_occurrences: bool,
+    /// Skip blobs larger than this many bytes
+    #[arg(long, default_value_t = crate::source::DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
+    pub max_file_size: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct StagedArgs {
+    /// Repository (default: the one containing the current directory)
+    #[arg(value_name = "REPO", default_value = ".")]
+    pub repo: PathBuf,
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum HookCommand {
+    /// Write the pre-commit hook (and the pre-push hook) into the repository
+    Install {
+        #[arg(value_name = "REPO", default_value = ".")]
+        repo: PathBuf,
+        /// Also install the pre-push hook
+        #[arg(long)]
+        pre_push: bool,
+        /// Replace a hook tenscan did not write instead of chaining it (it is kept as <hook>.bak)
+        #[arg(long)]
+        force: bool,
+    },
+    /// Remove the hooks tenscan installed, restoring any hook they chained
+    Uninstall {
+        #[arg(value_name = "REPO", default_value = ".")]
+        repo: PathBuf,
+    },
+    /// Scan the commits a push sends (reads git's pre-push lines on standard input)
+    PrePush {
+        /// Remote name, as git passes it
+        remote: Option<String>,
+        /// Remote URL, as git passes it
+        url: Option<String>,
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -24,4 +24,7 @@ pub enum Fatal {
     #[error("{0}")]
     #[diagnostic(code(tenscan::usage))]
     Usage(String),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Git(#[from] crate::source::git::GitError),
 }

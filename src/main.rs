@@ -6,6 +6,9 @@ fn main() {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => commands::scan::run(args),
+        Command::History(args) => commands::history::run(args),
+        Command::Staged(args) => commands::history::staged(args),
+        Command::Hook(cmd) => commands::hook::run(cmd),
         Command::Rules(cmd) => commands::rules::run(cmd),
         Command::Init { dir, force } => commands::init::run(&dir, force),
     };

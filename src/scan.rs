@@ -2,7 +2,7 @@
 //! (positions, masking, fingerprints, suppression) and keeps the run's statistics.
 use crate::blob::{self, Blob};
 use crate::config::{Allowlist, Config};
-use crate::finding::{fingerprint, mask, Confidence, Finding};
+use crate::finding::{fingerprint, mask, secret_hash, Confidence, Finding};
 use crate::matcher::{Hit, Matcher};
 use crate::rules::Rule;
 use crate::snippet::{self, Snippet};
@@ -32,6 +32,7 @@ pub struct Counters {
     pub skipped_other: AtomicU64,
     pub suppressed: AtomicU64,
     pub placeholders: AtomicU64,
+    pub commits: AtomicU64,
     pub incomplete: AtomicBool,
 }
 
@@ -48,8 +49,14 @@ pub struct Stats {
     pub placeholders_hidden: u64,
     pub findings: u64,
     pub duration_ms: u64,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub commits_scanned: u64,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub incomplete: bool,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// A finding plus the masked excerpt the pretty reporter shows.
@@ -57,6 +64,18 @@ pub struct Stats {
 pub struct Reported {
     pub finding: Finding,
     pub snippet: Snippet,
+    /// `secret_hash` of the raw secret: lets baselines and history re-derive fingerprints.
+    pub secret_hash: String,
+}
+
+impl Reported {
+    /// The same finding at another path (a blob that lives at several paths).
+    pub fn at_path(&self, path: &str) -> Reported {
+        let mut r = self.clone();
+        r.finding.path = path.to_string();
+        r.finding.fingerprint = fingerprint(&r.finding.rule_id, path, &r.secret_hash);
+        r
+    }
 }
 
 /// Matcher, allowlist and options: everything needed to judge a blob.
@@ -124,6 +143,7 @@ impl Engine {
                 continue;
             }
             let (line, column, end_line, end_column) = blob::position(blob.data, h.span.clone());
+            let hash = secret_hash(raw);
             let finding = Finding {
                 rule_id: rule.spec.id.clone(),
                 description: rule.spec.description.clone(),
@@ -135,7 +155,7 @@ impl Engine {
                 end_line,
                 end_column,
                 secret: secret.clone(),
-                fingerprint: fingerprint(&rule.spec.id, blob.path, raw),
+                fingerprint: fingerprint(&rule.spec.id, blob.path, &hash),
                 placeholder: h.placeholder.is_some(),
                 commit: None,
                 author: None,
@@ -143,7 +163,7 @@ impl Engine {
                 verification: None,
             };
             let snippet = snippet::build(blob.data, line, h.span.clone(), &hidden);
-            out.push(Reported { finding, snippet });
+            out.push(Reported { finding, snippet, secret_hash: hash });
         }
         out
     }
@@ -179,12 +199,21 @@ impl<'e> Collector<'e> {
 
     /// Scans one blob that a source read and counts it.
     pub fn blob(&self, blob: Blob) {
-        self.counters.files.fetch_add(1, Relaxed);
-        self.counters.bytes.fetch_add(blob.data.len() as u64, Relaxed);
-        let found = self.engine.scan_blob(blob, &self.counters);
+        self.count_blob(blob.data.len());
+        self.extend(self.engine.scan_blob(blob, &self.counters));
+    }
+
+    /// Adds findings a source produced itself (git sources attribute them to commits).
+    pub fn extend(&self, found: Vec<Reported>) {
         if !found.is_empty() {
             self.found.lock().unwrap().extend(found);
         }
+    }
+
+    /// Counts one blob read by a source that calls the engine itself.
+    pub fn count_blob(&self, len: usize) {
+        self.counters.files.fetch_add(1, Relaxed);
+        self.counters.bytes.fetch_add(len as u64, Relaxed);
     }
 
     /// The findings in a stable order, with the run's statistics.
@@ -206,6 +235,7 @@ impl<'e> Collector<'e> {
             placeholders_hidden: c.placeholders.load(Relaxed),
             findings: found.len() as u64,
             duration_ms: self.started.elapsed().as_millis() as u64,
+            commits_scanned: c.commits.load(Relaxed),
             incomplete: c.incomplete.load(Relaxed),
         };
         (found, stats)

@@ -1,4 +1,6 @@
 //! One module per subcommand: each wires a source to the engine and a reporter.
+pub mod history;
+pub mod hook;
 pub mod init;
 pub mod rules;
 pub mod scan;

@@ -1,4 +1,6 @@
 //! Sources: where blobs come from (worktree files, stdin; git sources plug in here too).
+pub mod git;
+pub mod history;
 pub mod stdin;
 pub mod worktree;
 
