@@ -25,6 +25,9 @@ pub enum Command {
     /// List or check detector rules
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Maintain baseline files
+    #[command(subcommand)]
+    Baseline(BaselineCommand),
     /// Write a commented starter .tenscan.toml
     Init {
         /// Directory to write it in
@@ -51,6 +54,12 @@ pub struct ReportArgs {
     /// Also report values that look like documentation placeholders
     #[arg(long)]
     pub show_placeholders: bool,
+    /// Suppress findings recorded in this baseline file
+    #[arg(long, value_name = "FILE")]
+    pub baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file
+    #[arg(long, value_name = "FILE")]
+    pub write_baseline: Option<PathBuf>,
     /// Config file (default: .tenscan.toml at the scan root)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
@@ -141,6 +150,25 @@ pub enum HookCommand {
         repo: PathBuf,
         #[command(flatten)]
         report: ReportArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BaselineCommand {
+    /// Drop entries that no longer match any finding (re-runs the scan of PATH, or of the
+    /// repository's history with --history)
+    Prune {
+        /// The baseline file to prune in place
+        baseline: PathBuf,
+        /// Directory to scan (or repository, with --history)
+        #[arg(default_value = ".")]
+        path: PathBuf,
+        /// Match against the whole git history instead of the worktree
+        #[arg(long)]
+        history: bool,
+        /// Config file (default: .tenscan.toml at the scan root)
+        #[arg(long, value_name = "FILE")]
+        config: Option<PathBuf>,
     },
 }
 

@@ -26,5 +26,8 @@ pub enum Fatal {
     Usage(String),
     #[error(transparent)]
     #[diagnostic(transparent)]
+    Baseline(#[from] crate::baseline::BaselineError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
     Git(#[from] crate::source::git::GitError),
 }

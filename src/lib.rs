@@ -3,6 +3,7 @@
 //! Data flow: a `source` reads files into `Blob`s → the `matcher` (keyword prefilter → rule
 //! regex → `checks`) yields `Hit`s → the `scan` engine turns them into `Finding`s → a
 //! `report`er writes pretty text, JSON or SARIF.
+pub mod baseline;
 pub mod blob;
 pub mod checks;
 pub mod cli;

@@ -10,6 +10,7 @@ fn main() {
         Command::Staged(args) => commands::history::staged(args),
         Command::Hook(cmd) => commands::hook::run(cmd),
         Command::Rules(cmd) => commands::rules::run(cmd),
+        Command::Baseline(cmd) => commands::baseline::run(cmd),
         Command::Init { dir, force } => commands::init::run(&dir, force),
     };
     let code = match result {

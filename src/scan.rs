@@ -19,6 +19,8 @@ pub struct EngineOptions {
     pub show_placeholders: bool,
     /// Findings below this confidence are dropped.
     pub min_confidence: Option<Confidence>,
+    /// Findings below this confidence are reported but do not fail the run.
+    pub fail_confidence: Option<Confidence>,
 }
 
 /// Counters shared by every scanning thread.
@@ -103,6 +105,7 @@ impl Engine {
         }
         rules.retain(|r| !config.disabled_rules.contains(&r.spec.id));
         options.min_confidence = options.min_confidence.or(config.min_confidence);
+        options.fail_confidence = options.fail_confidence.or(config.fail_confidence);
         Ok(Engine { matcher: Matcher::new(rules), allowlist: config.allowlist, options })
     }
 

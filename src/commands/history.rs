@@ -1,11 +1,10 @@
 //! `tenscan history` (whole history or a range) and `tenscan staged` (the pre-commit check).
-use super::scan::{build_engine, finish, threads};
+use super::session::{threads, Session};
 use super::EXIT_FINDINGS;
 use crate::cli::{HistoryArgs, ReportArgs, StagedArgs};
 use crate::error::Fatal;
-use crate::output::Output;
 use crate::report::ScanKind;
-use crate::scan::Collector;
+use crate::scan::{Collector, Reported, Stats};
 use crate::source::git::{self, GitError};
 use crate::source::history::{self, GitScanOptions};
 use git2::{Oid, Repository, Sort};
@@ -43,14 +42,21 @@ pub fn scan_repo(
     kind: ScanKind,
     source: impl FnOnce(&Collector) -> Result<(), GitError>,
 ) -> Result<i32, Fatal> {
+    let session = Session::start(report, &repo_root(repo), kind)?;
+    let (found, stats) = collect_repo(&session, source)?;
+    session.finish(found, stats)
+}
+
+/// The directory whose `.tenscan.toml` applies: the worktree, or the git dir of a bare repo.
+pub fn repo_root(repo: &Repository) -> PathBuf {
+    repo.workdir().unwrap_or(repo.path()).into()
+}
+
+pub fn collect_repo(session: &Session, source: impl FnOnce(&Collector) -> Result<(), GitError>) -> Result<(Vec<Reported>, Stats), Fatal> {
     git::limit_memory();
-    let root: PathBuf = repo.workdir().unwrap_or(repo.path()).into();
-    let engine = build_engine(report, &root)?;
-    let output = Output::open(report.output.as_deref())?;
-    let sink = Collector::new(&engine, report.quiet);
+    let sink = session.collector();
     source(&sink)?;
-    let (found, stats) = sink.finish();
-    finish(output, &found, report, &stats, kind, &engine)
+    Ok(sink.finish())
 }
 
 pub fn options(report: &ReportArgs, max_file_size: u64, all_occurrences: bool) -> GitScanOptions {

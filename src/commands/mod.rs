@@ -1,9 +1,11 @@
 //! One module per subcommand: each wires a source to the engine and a reporter.
+pub mod baseline;
 pub mod history;
 pub mod hook;
 pub mod init;
 pub mod rules;
 pub mod scan;
+pub mod session;
 
 /// Exit codes: 0 clean, 1 findings that fail the run, 2 usage or fatal error.
 pub const EXIT_CLEAN: i32 = 0;
