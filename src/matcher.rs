@@ -4,7 +4,7 @@ use crate::blob::{line_end, line_start, line_window, Blob};
 use crate::checks::{is_standalone, Verdict};
 use crate::finding::Confidence;
 use crate::rules::Rule;
-use aho_corasick::AhoCorasick;
+use aho_corasick::{AhoCorasick, Input, MatchKind};
 use memchr::memmem;
 use std::ops::Range;
 
@@ -33,35 +33,54 @@ pub struct Matcher {
     rules: Vec<Rule>,
     /// Rules without keywords: run on every blob.
     ungated: Vec<usize>,
-    /// One automaton over all keywords; pattern i belongs to rule `keyword_rule[i]`.
+    /// One automaton over every keyword spelled lower, UPPER and Title case (leftmost-longest,
+    /// so SIMD prefilters apply).
     prefilter: Option<AhoCorasick>,
-    keyword_rule: Vec<usize>,
+    /// Rules a match of keyword i enables: those of i and of every keyword inside it, so a
+    /// shorter keyword hidden by a longer match at the same place still counts.
+    keyword_rules: Vec<Vec<usize>>,
     context: Vec<Option<AhoCorasick>>,
 }
 
 impl Matcher {
     pub fn new(rules: Vec<Rule>) -> Matcher {
-        let mut keywords = vec![];
-        let mut keyword_rule = vec![];
         let mut ungated = vec![];
+        let mut keywords: Vec<String> = vec![];
         for (i, r) in rules.iter().enumerate() {
             if r.spec.keywords.is_empty() {
                 ungated.push(i);
             }
-            for k in &r.spec.keywords {
-                keywords.push(k.clone());
-                keyword_rule.push(i);
-            }
+            keywords.extend(r.spec.keywords.iter().map(|k| k.to_ascii_lowercase()));
         }
-        let ac = |words: &[String]| {
-            AhoCorasick::builder().ascii_case_insensitive(true).build(words).expect("keyword automaton")
-        };
-        let prefilter = (!keywords.is_empty()).then(|| ac(&keywords));
+        keywords.sort();
+        keywords.dedup();
+        // Case-sensitive spellings (lower, UPPER, Title) keep the automaton's SIMD prefilter,
+        // which ASCII case-insensitive search over common letters would lose (3x slower).
+        let spellings: Vec<String> = keywords.iter().flat_map(|k| [k.clone(), k.to_ascii_uppercase(), title(k)]).collect();
+        let keyword_rules = spellings
+            .iter()
+            .map(|outer| {
+                let outer = outer.to_ascii_lowercase();
+                rules
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| r.spec.keywords.iter().any(|k| outer.contains(&k.to_ascii_lowercase())))
+                    .map(|(i, _)| i)
+                    .collect()
+            })
+            .collect();
+        let prefilter = (!spellings.is_empty()).then(|| {
+            AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&spellings).expect("keyword automaton")
+        });
         let context = rules
             .iter()
-            .map(|r| (!r.spec.context.words.is_empty()).then(|| ac(&r.spec.context.words)))
+            .map(|r| {
+                (!r.spec.context.words.is_empty()).then(|| {
+                    AhoCorasick::builder().ascii_case_insensitive(true).build(&r.spec.context.words).expect("context automaton")
+                })
+            })
             .collect();
-        Matcher { rules, ungated, prefilter, keyword_rule, context }
+        Matcher { rules, ungated, prefilter, keyword_rules, context }
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -75,16 +94,19 @@ impl Matcher {
             enabled[i] = true;
         }
         if let Some(ac) = &self.prefilter {
-            let mut remaining = self.keyword_rule.len();
-            for m in ac.find_overlapping_iter(blob.data) {
-                let r = self.keyword_rule[m.pattern().as_usize()];
-                if !enabled[r] {
-                    enabled[r] = true;
-                    remaining -= 1;
-                    if remaining == 0 {
-                        break;
+            let mut remaining = self.rules.len() - self.ungated.len();
+            let mut at = 0;
+            // Restart one byte after each match start: every position where a keyword
+            // starts is seen, with the longest keyword there.
+            while remaining > 0 {
+                let Some(m) = ac.find(Input::new(blob.data).span(at..blob.data.len())) else { break };
+                for &r in &self.keyword_rules[m.pattern().as_usize()] {
+                    if !enabled[r] {
+                        enabled[r] = true;
+                        remaining -= 1;
                     }
                 }
+                at = m.start() + 1;
             }
         }
         let mut hits = vec![];
@@ -136,6 +158,17 @@ impl Matcher {
     }
 }
 
+/// `api-key` → `Api-Key`: each alphanumeric run capitalised.
+fn title(k: &str) -> String {
+    let mut out = String::new();
+    let mut start = true;
+    for c in k.chars() {
+        out.push(if start { c.to_ascii_uppercase() } else { c });
+        start = !c.is_ascii_alphanumeric();
+    }
+    out
+}
+
 const ALLOW: &[u8] = b"tenscan:allow";
 const ALLOW_NEXT: &[u8] = b"tenscan:allow-next-line";
 
@@ -177,4 +210,24 @@ fn reduce_overlaps(mut hits: Vec<Hit>, rules: &[Rule]) -> Vec<Hit> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn title_capitalises_each_run() {
+        assert_eq!(title("api-key"), "Api-Key");
+        assert_eq!(title("baseten.login"), "Baseten.Login");
+    }
+
+    #[test]
+    fn a_shorter_keyword_inside_a_longer_match_still_enables_its_rule() {
+        let rules = crate::rules::builtin();
+        let m = Matcher::new(rules);
+        let env = m.rules().iter().position(|r| r.id() == "baseten-env-assignment").unwrap();
+        let idx = m.prefilter.as_ref().unwrap().find("baseten.login").unwrap().pattern().as_usize();
+        assert!(m.keyword_rules[idx].contains(&env));
+    }
 }

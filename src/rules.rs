@@ -17,8 +17,8 @@ pub struct RuleSpec {
     pub severity: Severity,
     /// Regex over raw bytes; the first capture group that takes part in a match is the secret.
     pub regex: String,
-    /// The prefilter: the rule runs only on blobs containing one of these (ASCII
-    /// case-insensitive). Empty means the rule runs on every blob.
+    /// The prefilter: the rule runs only on blobs containing one of these, spelled in lower,
+    /// UPPER or Title case (list other spellings explicitly). Empty: runs on every blob.
     #[serde(default)]
     pub keywords: Vec<String>,
     /// Regexes on the blob's path; when non-empty the rule only applies to matching paths.
