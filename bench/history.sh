@@ -20,10 +20,10 @@ cargo build --release --locked --quiet --manifest-path "$root/Cargo.toml"
 tenscan=$root/target/release/tenscan
 
 declare -A cmd=(
-  [tenscan]="$tenscan history '$repo' -f json -o /dev/null -q"
+  [tenscan]="$tenscan history '$repo' -f json -o '$out/tenscan.json' -q"
   [git-cat-file]="git -C '$repo' cat-file --batch-all-objects --batch --unordered >/dev/null"
-  [kingfisher]="kingfisher scan '$repo' --rules-path '$here/kingfisher-baseten.yaml' --load-builtins=false --no-validate --no-update-check --format json -o /dev/null"
-  [gitleaks]="gitleaks git '$repo' -c '$here/gitleaks-baseten.toml' --no-banner --exit-code 0 -r /dev/null --report-format json"
+  [kingfisher]="kingfisher scan '$repo' --rules-path '$here/kingfisher-baseten.yaml' --load-builtins=false --no-validate --no-update-check --format json -o '$out/kingfisher.json'"
+  [gitleaks]="gitleaks git '$repo' -c '$here/gitleaks-baseten.toml' --no-banner --exit-code 0 -r '$out/gitleaks.json' --report-format json"
 )
 order=(tenscan git-cat-file kingfisher gitleaks)
 echo "repo: $repo ($(git -C "$repo" rev-list --all --count) commits, $(du -sh "$repo/.git" | cut -f1) .git); $(nproc) cores"

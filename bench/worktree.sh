@@ -15,10 +15,10 @@ cargo build --release --locked --quiet --manifest-path "$root/Cargo.toml"
 tenscan=$root/target/release/tenscan
 
 declare -A cmd=(
-  [tenscan]="$tenscan scan '$corpus' -f json -o /dev/null -q"
+  [tenscan]="$tenscan scan '$corpus' -f json -o '$out/tenscan.json' -q"
   [ripgrep]="rg -c -uuu '(?-u)\\b[A-Za-z0-9]{8}\\.[A-Za-z0-9]{32}\\b' '$corpus'"
-  [kingfisher]="kingfisher scan '$corpus' --rules-path '$here/kingfisher-baseten.yaml' --load-builtins=false --no-validate --no-update-check --format json -o /dev/null"
-  [gitleaks]="gitleaks dir '$corpus' -c '$here/gitleaks-baseten.toml' --no-banner --exit-code 0 -r /dev/null --report-format json"
+  [kingfisher]="kingfisher scan '$corpus' --rules-path '$here/kingfisher-baseten.yaml' --load-builtins=false --no-validate --no-update-check --format json -o '$out/kingfisher.json'"
+  [gitleaks]="gitleaks dir '$corpus' -c '$here/gitleaks-baseten.toml' --no-banner --exit-code 0 -r '$out/gitleaks.json' --report-format json"
 )
 order=(tenscan ripgrep kingfisher gitleaks)
 

@@ -25,6 +25,8 @@ pub enum Command {
     /// List or check detector rules
     #[command(subcommand)]
     Rules(RulesCommand),
+    /// Check keys against Baseten's API: live, invalid or unknown, and their permissions
+    Verify(VerifyArgs),
     /// Maintain baseline files
     #[command(subcommand)]
     Baseline(BaselineCommand),
@@ -66,6 +68,15 @@ pub struct ReportArgs {
     /// Report only findings of at least this confidence
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub min_confidence: Option<ConfidenceArg>,
+    /// Check each finding against Baseten's API (read-only calls; keys are sent only to Baseten)
+    #[arg(long)]
+    pub verify: bool,
+    /// Keep only findings verified as live keys (implies --verify)
+    #[arg(long)]
+    pub only_verified: bool,
+    /// With verification: which findings fail the run (default: live and unknown, not invalid)
+    #[arg(long, value_enum, value_name = "WHICH")]
+    pub fail_on: Option<FailOn>,
     /// Worker threads (0: one per core)
     #[arg(long, short = 'j', default_value_t = 0, value_name = "N")]
     pub threads: usize,
@@ -185,6 +196,32 @@ pub enum RulesCommand {
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,
     },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum FailOn {
+    /// Only keys verified live
+    Live,
+    /// Live keys and keys that could not be verified
+    Unknown,
+    /// Every finding, invalid keys included
+    Any,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Keys to check; none: one per line on standard input
+    #[arg(value_name = "KEY")]
+    pub keys: Vec<String>,
+    /// Output format (pretty or json)
+    #[arg(long, short = 'f', value_enum, default_value = "pretty")]
+    pub format: crate::report::Format,
+    /// Show full keys (masked by default)
+    #[arg(long)]
+    pub reveal: bool,
+    /// Which results fail the run (default: live)
+    #[arg(long, value_enum, value_name = "WHICH")]
+    pub fail_on: Option<FailOn>,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

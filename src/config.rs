@@ -18,6 +18,20 @@ struct ConfigFile {
     rules: RulesSpec,
     #[serde(default)]
     report: ReportSpec,
+    #[serde(default)]
+    verify: VerifySpec,
+}
+
+/// `[verify]`: check findings against Baseten's API (also for the hooks).
+#[derive(Debug, Default, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerifySpec {
+    /// Verify without `--verify` on the command line.
+    #[serde(default)]
+    pub enabled: bool,
+    pub concurrency: Option<usize>,
+    pub timeout_secs: Option<u64>,
+    pub budget_secs: Option<u64>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -101,6 +115,7 @@ pub struct Config {
     pub extra_rules: Vec<Rule>,
     pub min_confidence: Option<Confidence>,
     pub fail_confidence: Option<Confidence>,
+    pub verify: VerifySpec,
 }
 
 impl Config {
@@ -167,6 +182,7 @@ impl Config {
             extra_rules,
             min_confidence: file.report.min_confidence,
             fail_confidence: file.report.fail_confidence,
+            verify: file.verify,
         })
     }
 }

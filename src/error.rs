@@ -29,5 +29,8 @@ pub enum Fatal {
     Baseline(#[from] crate::baseline::BaselineError),
     #[error(transparent)]
     #[diagnostic(transparent)]
+    UnsafeUrl(#[from] crate::verify::UnsafeUrl),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
     Git(#[from] crate::source::git::GitError),
 }

@@ -19,3 +19,4 @@ pub mod rules;
 pub mod scan;
 pub mod snippet;
 pub mod source;
+pub mod verify;

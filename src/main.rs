@@ -11,6 +11,7 @@ fn main() {
         Command::Hook(cmd) => commands::hook::run(cmd),
         Command::Rules(cmd) => commands::rules::run(cmd),
         Command::Baseline(cmd) => commands::baseline::run(cmd),
+        Command::Verify(args) => commands::verify::run(args),
         Command::Init { dir, force } => commands::init::run(&dir, force),
     };
     let code = match result {

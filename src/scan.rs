@@ -61,6 +61,17 @@ fn is_zero(n: &u64) -> bool {
     *n == 0
 }
 
+/// A raw secret kept in memory for the verifier. Its `Debug` never shows it, so a panic or a
+/// log line cannot leak it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret([redacted])")
+    }
+}
+
 /// A finding plus the masked excerpt the pretty reporter shows.
 #[derive(Debug, Clone)]
 pub struct Reported {
@@ -68,6 +79,8 @@ pub struct Reported {
     pub snippet: Snippet,
     /// `secret_hash` of the raw secret: lets baselines and history re-derive fingerprints.
     pub secret_hash: String,
+    /// The secret itself, only for `--verify`.
+    pub raw: Secret,
 }
 
 impl Reported {
@@ -166,7 +179,8 @@ impl Engine {
                 verification: None,
             };
             let snippet = snippet::build(blob.data, line, h.span.clone(), &hidden);
-            out.push(Reported { finding, snippet, secret_hash: hash });
+            let raw = Secret(String::from_utf8_lossy(raw).into_owned());
+            out.push(Reported { finding, snippet, secret_hash: hash, raw });
         }
         out
     }

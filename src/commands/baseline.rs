@@ -18,6 +18,9 @@ pub fn run(cmd: BaselineCommand) -> Result<i32, Fatal> {
         write_baseline: None,
         config,
         min_confidence: None,
+        verify: false,
+        only_verified: false,
+        fail_on: None,
         threads: 0,
         quiet: true,
     };

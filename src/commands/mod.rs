@@ -6,6 +6,7 @@ pub mod init;
 pub mod rules;
 pub mod scan;
 pub mod session;
+pub mod verify;
 
 /// Exit codes: 0 clean, 1 findings that fail the run, 2 usage or fatal error.
 pub const EXIT_CLEAN: i32 = 0;

@@ -57,6 +57,9 @@ impl fmt::Display for FindingReport<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let x = &self.reported.finding;
         write!(f, "{} ({} confidence)", x.description, x.confidence)?;
+        if let Some(v) = &x.verification {
+            write!(f, " — {}", crate::verify::headline(v))?;
+        }
         if let Some(c) = &x.commit {
             write!(f, " in commit {}", &c[..c.len().min(12)])?;
         }
@@ -97,6 +100,13 @@ pub fn write(found: &[Reported], stats: &Stats, ctx: &Context, out: &mut dyn Wri
     for r in found {
         let rule_help = ctx.rules.iter().find(|x| x.spec.id == r.finding.rule_id).and_then(|x| x.spec.help.clone());
         let mut help = rule_help.map(|h| format!("{h}\n")).unwrap_or_default();
+        if r.finding.verification.as_ref().is_some_and(|v| v.status == "live") {
+            let prefix: String = r.finding.secret.chars().take_while(|c| c.is_ascii_alphanumeric()).take(8).collect();
+            help.push_str(&format!(
+                "revoke it: DELETE https://api.baseten.co/v1/api_keys/{prefix} (with a key allowed to manage keys), or on {}\n",
+                crate::verify::API_KEYS_PAGE
+            ));
+        }
         help.push_str(ROTATE_HELP);
         help.push('\n');
         help.push_str(ALLOW_HELP);

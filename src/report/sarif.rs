@@ -22,7 +22,7 @@ fn bag(tags: Option<Vec<String>>, props: BTreeMap<String, serde_json::Value>) ->
 
 fn level(f: &Finding) -> sarif::ResultLevel {
     use crate::finding::Severity::*;
-    if f.placeholder || f.confidence == Confidence::Low {
+    if f.placeholder || f.confidence == Confidence::Low || f.verification.as_ref().is_some_and(|v| v.status == "invalid") {
         return sarif::ResultLevel::Note;
     }
     match f.severity {
@@ -90,6 +90,7 @@ fn result(f: &Finding, rule_index: usize) -> sarif::Result {
     }
     if let Some(v) = &f.verification {
         props.insert("verification".into(), json!(v));
+        props.insert("security-severity".into(), json!(verified_severity(v)));
     }
     sarif::Result::builder()
         .rule_id(f.rule_id.clone())
@@ -103,6 +104,18 @@ fn result(f: &Finding, rule_index: usize) -> sarif::Result {
         ]))
         .properties(bag(None, props))
         .build()
+}
+
+/// Severity of a verified finding: live full-access or key-management keys are critical,
+/// inference keys and unverifiable ones high, metrics-only medium, invalid ones low.
+fn verified_severity(v: &crate::finding::Verification) -> &'static str {
+    match (v.status.as_str(), v.scope.as_deref()) {
+        ("live", Some("full" | "manage-keys" | "personal")) => "9.8",
+        ("live", Some("metrics")) => "5.0",
+        ("live", _) => "8.5",
+        ("invalid", _) => "2.0",
+        _ => "8.0",
+    }
 }
 
 /// Percent-encodes what a URI reference may not contain; keeps `/`.

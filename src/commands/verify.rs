@@ -1,0 +1,50 @@
+//! `tenscan verify`: checks keys given as arguments or on standard input, one per line.
+use super::session::fails_on;
+use super::{EXIT_CLEAN, EXIT_FINDINGS};
+use crate::cli::{FailOn, VerifyArgs};
+use crate::error::Fatal;
+use crate::finding::mask;
+use crate::report::Format;
+use crate::verify::{self, Verifier};
+use std::io::{BufRead, Write};
+
+pub fn run(args: VerifyArgs) -> Result<i32, Fatal> {
+    let settings = verify::Settings::from_env()?;
+    let keys: Vec<String> = if args.keys.is_empty() {
+        let mut v = vec![];
+        for line in std::io::stdin().lock().lines() {
+            let line = line.map_err(Fatal::Stdin)?;
+            let t = line.trim();
+            if !t.is_empty() {
+                v.push(t.to_string());
+            }
+        }
+        v
+    } else {
+        args.keys.clone()
+    };
+    let verifier = Verifier::new(settings);
+    let results = verifier.verify_all(&keys);
+    let mut out = std::io::stdout().lock();
+    let mut rows = vec![];
+    let mut fails = false;
+    for k in &keys {
+        let v = results.get(&crate::finding::secret_hash(k.as_bytes())).cloned().expect("every key verified");
+        fails |= fails_on(Some(args.fail_on.unwrap_or(FailOn::Live)), &Some(v.clone()));
+        let shown = if args.reveal { k.clone() } else { mask(k, if verify::is_api_key_shape(k) { 8 } else { 4 }) };
+        rows.push((shown, v));
+    }
+    let written = match args.format {
+        Format::Json | Format::Jsonl | Format::Sarif => {
+            let list: Vec<_> = rows.iter().map(|(k, v)| serde_json::json!({"secret": k, "verification": v})).collect();
+            writeln!(out, "{}", serde_json::to_string_pretty(&list).unwrap())
+        }
+        Format::Pretty => rows.iter().try_for_each(|(k, v)| writeln!(out, "{k}  {}", verify::headline(v))),
+    };
+    if let Err(e) = written {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(Fatal::Output { path: "<stdout>".into(), source: e });
+        }
+    }
+    Ok(if fails { EXIT_FINDINGS } else { EXIT_CLEAN })
+}
