@@ -77,6 +77,9 @@ pub struct ReportArgs {
     /// With verification: which findings fail the run (default: live and unknown, not invalid)
     #[arg(long, value_enum, value_name = "WHICH")]
     pub fail_on: Option<FailOn>,
+    /// Do not look inside JSON escapes, base64, percent-encoding or archives
+    #[arg(long)]
+    pub no_decode: bool,
     /// Worker threads (0: one per core)
     #[arg(long, short = 'j', default_value_t = 0, value_name = "N")]
     pub threads: usize,

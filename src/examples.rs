@@ -22,7 +22,7 @@ impl std::fmt::Display for Failure {
 
 /// Checks every example of `rule` with an engine holding only that rule.
 pub fn check(rule: &Rule) -> Vec<Failure> {
-    let engine = Engine::new(vec![rule.clone()], EngineOptions::default());
+    let engine = Engine::new(vec![rule.clone()], EngineOptions { decode: true, ..Default::default() });
     let counters = Counters::default();
     let found = |path: &str, text: &str| !engine.scan_blob(Blob { path, data: text.as_bytes() }, &counters).is_empty();
     let mut failures = vec![];

@@ -79,6 +79,9 @@ pub struct Finding {
     pub fingerprint: String,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub placeholder: bool,
+    /// How the secret was decoded before it was found (`["json"]`, `["base64"]`, …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub decoded: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub commit: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

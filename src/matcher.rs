@@ -173,7 +173,7 @@ const ALLOW: &[u8] = b"tenscan:allow";
 const ALLOW_NEXT: &[u8] = b"tenscan:allow-next-line";
 
 /// `tenscan:allow` on a line of the span, or `tenscan:allow-next-line` on the line above it.
-fn allow_comment(data: &[u8], span: Range<usize>) -> bool {
+pub fn allow_comment(data: &[u8], span: Range<usize>) -> bool {
     let start = line_start(data, span.start);
     let end = line_end(data, span.end.min(data.len()));
     let lines = &data[start..end];

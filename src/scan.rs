@@ -3,7 +3,9 @@
 use crate::blob::{self, Blob};
 use crate::config::{Allowlist, Config};
 use crate::finding::{fingerprint, mask, secret_hash, Confidence, Finding};
-use crate::matcher::{Hit, Matcher};
+use crate::decode;
+use crate::matcher::{self, Hit, Matcher};
+use std::ops::Range;
 use crate::rules::Rule;
 use crate::snippet::{self, Snippet};
 use serde::Serialize;
@@ -21,6 +23,8 @@ pub struct EngineOptions {
     pub min_confidence: Option<Confidence>,
     /// Findings below this confidence are reported but do not fail the run.
     pub fail_confidence: Option<Confidence>,
+    /// Look inside JSON escapes, base64 and percent-encoding.
+    pub decode: bool,
 }
 
 /// Counters shared by every scanning thread.
@@ -128,24 +132,92 @@ impl Engine {
 
     /// Scans one blob and returns what should be reported, counting what is not.
     pub fn scan_blob(&self, blob: Blob, counters: &Counters) -> Vec<Reported> {
-        let hits = self.matcher.scan(blob);
-        if hits.is_empty() {
+        let mut found: Vec<Candidate> = self
+            .matcher
+            .scan(blob)
+            .into_iter()
+            .map(|hit| Candidate { secret: blob.data[hit.span.clone()].to_vec(), hit, decoded: vec![] })
+            .collect();
+        if self.options.decode {
+            let raw = found.len();
+            self.scan_decoded(blob, blob.data, &|r| r, &[], 1, &mut found);
+            found[raw..].sort_by(|a, b| (a.hit.span.start, &a.secret).cmp(&(b.hit.span.start, &b.secret)));
+            // A decoded hit replaces a raw one that only matched the encoded text itself
+            // (a base64 value assigned to BASETEN_API_KEY); otherwise the raw hit stands.
+            let mut replaced = vec![false; raw];
+            let mut seen = std::collections::HashSet::new();
+            let mut keep = vec![true; found.len()];
+            for i in raw..found.len() {
+                let c = &found[i];
+                for (j, r) in found[..raw].iter().enumerate() {
+                    if overlaps(&r.hit.span, &c.hit.span) {
+                        if c.hit.span.start <= r.hit.span.start && r.hit.span.end <= c.hit.span.end && r.secret != c.secret {
+                            replaced[j] = true;
+                        } else {
+                            keep[i] = false;
+                        }
+                    }
+                }
+                if keep[i] && !seen.insert((c.hit.span.clone(), c.secret.clone())) {
+                    keep[i] = false;
+                }
+            }
+            for (j, r) in replaced.into_iter().enumerate() {
+                keep[j] = !r;
+            }
+            let mut k = keep.into_iter();
+            found.retain(|_| k.next().unwrap());
+        }
+        if found.is_empty() {
             return vec![];
         }
+        self.report(blob, found, counters)
+    }
+
+    /// Decodes the encoded spans of `data` (a blob, or text decoded from one), scans what they
+    /// hide, and records hits at their place in the top-level blob (`to_top`).
+    fn scan_decoded(
+        &self,
+        blob: Blob,
+        data: &[u8],
+        to_top: &dyn Fn(Range<usize>) -> Range<usize>,
+        chain: &[&'static str],
+        depth: usize,
+        found: &mut Vec<Candidate>,
+    ) {
+        for dec in decode::decode_all(blob.path, data) {
+            let mut chain = chain.to_vec();
+            chain.push(dec.kind);
+            let inner = Blob { path: blob.path, data: &dec.text };
+            let here = |r: Range<usize>| to_top(dec.source(r));
+            for mut hit in self.matcher.scan(inner) {
+                let secret = dec.text[hit.span.clone()].to_vec();
+                hit.span = here(hit.span);
+                hit.suppressed = matcher::allow_comment(blob.data, hit.span.clone()).then_some(matcher::Suppression::AllowComment);
+                found.push(Candidate { hit, secret, decoded: chain.clone() });
+            }
+            if depth < decode::MAX_DEPTH {
+                self.scan_decoded(blob, &dec.text, &here, &chain, depth + 1, found);
+            }
+        }
+    }
+
+    /// Turns candidates into findings: suppression, placeholders, positions, masking.
+    fn report(&self, blob: Blob, found: Vec<Candidate>, counters: &Counters) -> Vec<Reported> {
         let rules = self.matcher.rules();
-        let shown = |h: &Hit| {
-            let secret = String::from_utf8_lossy(&blob.data[h.span.clone()]);
+        let shown = |c: &Candidate| {
+            let secret = String::from_utf8_lossy(&c.secret);
             if self.options.reveal {
                 secret.into_owned()
             } else {
-                mask(&secret, rules[h.rule].spec.reveal)
+                mask(&secret, rules[c.hit.rule].spec.reveal)
             }
         };
-        let hidden: Vec<_> = hits.iter().map(|h| (h.span.clone(), shown(h))).collect();
+        let hidden: Vec<_> = found.iter().map(|c| (c.hit.span.clone(), shown(c))).collect();
         let mut out = vec![];
-        for (h, (_, secret)) in hits.iter().zip(&hidden) {
+        for (c, (_, secret)) in found.iter().zip(&hidden) {
+            let (h, raw) = (&c.hit, &c.secret[..]);
             let rule = &rules[h.rule];
-            let raw = &blob.data[h.span.clone()];
             if h.suppressed.is_some() || self.allowlist.allows(blob.path, raw) {
                 counters.suppressed.fetch_add(1, Relaxed);
                 continue;
@@ -173,6 +245,7 @@ impl Engine {
                 secret: secret.clone(),
                 fingerprint: fingerprint(&rule.spec.id, blob.path, &hash),
                 placeholder: h.placeholder.is_some(),
+                decoded: c.decoded.iter().map(|k| k.to_string()).collect(),
                 commit: None,
                 author: None,
                 date: None,
@@ -184,6 +257,17 @@ impl Engine {
         }
         out
     }
+}
+
+/// A hit with its secret (decoded, when it came out of an encoded span) and how it was decoded.
+struct Candidate {
+    hit: Hit,
+    secret: Vec<u8>,
+    decoded: Vec<&'static str>,
+}
+
+fn overlaps(a: &Range<usize>, b: &Range<usize>) -> bool {
+    a.start < b.end && b.start < a.end
 }
 
 /// Collects the findings of a run from many threads.

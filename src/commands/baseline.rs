@@ -21,6 +21,7 @@ pub fn run(cmd: BaselineCommand) -> Result<i32, Fatal> {
         verify: false,
         only_verified: false,
         fail_on: None,
+        no_decode: false,
         threads: 0,
         quiet: true,
     };

@@ -42,6 +42,7 @@ impl Session {
             show_placeholders: args.show_placeholders,
             min_confidence: args.min_confidence.map(Into::into),
             fail_confidence: None,
+            decode: !args.no_decode,
         };
         let engine = Engine::from_config(config, options)?;
         let baseline = args.baseline.as_deref().map(Baseline::load).transpose()?;

@@ -271,6 +271,11 @@ fn scan_job(odb: &git2::Odb, job: &BlobJob, opts: &GitScanOptions, sink: &Collec
         }
     };
     let data = obj.data();
+    if sink.engine.options.decode && super::archive::is_archive(data) {
+        // Archive members are attributed like the archive's first occurrence.
+        super::archive::scan(&first.path, data, &super::archive::Limits::new(opts.max_file_size), sink);
+        return vec![];
+    }
     if super::is_binary(data) {
         sink.counters.skipped_binary.fetch_add(1, Relaxed);
         return vec![];

@@ -1,4 +1,5 @@
 //! Sources: where blobs come from (worktree files, stdin; git sources plug in here too).
+pub mod archive;
 pub mod git;
 pub mod history;
 pub mod stdin;

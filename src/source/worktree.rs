@@ -109,6 +109,10 @@ fn scan_file(path: &Path, shown: &str, max_size: u64, sink: &Collector, buf: &mu
         sink.counters.skipped_size.fetch_add(1, Relaxed);
         return;
     }
+    if sink.engine.options.decode && super::archive::is_archive(buf) {
+        super::archive::scan(shown, buf, &super::archive::Limits::new(max_size), sink);
+        return;
+    }
     if super::is_binary(buf) {
         sink.counters.skipped_binary.fetch_add(1, Relaxed);
         return;
