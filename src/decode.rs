@@ -23,6 +23,9 @@ pub struct Decoded {
     /// For each byte of `text`, its offset in the blob; `None` when a decoded byte has no
     /// single source byte (base64): positions then point at the whole encoded span.
     pub map: Option<Vec<usize>>,
+    /// Decoding produced token characters (letters, digits, `.`, `-`, `_`): a secret may be
+    /// visible only now. When false, only keyword rules can find something new.
+    pub new_tokens: bool,
 }
 
 impl Decoded {
@@ -35,27 +38,78 @@ impl Decoded {
     }
 }
 
-/// Every decodable span of `data` (a blob at `path`).
-pub fn decode_all(path: &str, data: &[u8]) -> Vec<Decoded> {
+/// Which decoders a blob calls for, from words the matcher's keyword pass saw.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Triggers {
+    pub base64: bool,
+}
+
+impl Triggers {
+
+    /// Triggers of a small decoded text (the top-level blob gets them from the matcher).
+    pub fn of(data: &[u8]) -> Triggers {
+        let mut t = Triggers::default();
+        for (word, kind) in TRIGGERS {
+            if memmem::find(data, word.as_bytes()).is_some() {
+                t.set(*kind);
+            }
+        }
+        t
+    }
+
+    pub fn set(&mut self, kind: Trigger) {
+        match kind {
+            Trigger::Base64 => self.base64 = true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Trigger {
+    Base64,
+}
+
+/// Words that call for base64 decoding: contexts that carry it (Kubernetes Secrets, Docker
+/// configs, basic auth, data URIs, encoded env files). They join the matcher's keyword pass,
+/// so finding them costs no extra pass over the blob. JSON escapes and percent escapes are
+/// found with memchr on single bytes instead: short words would slow that pass down.
+pub const TRIGGERS: &[(&str, Trigger)] = &[
+    ("base64", Trigger::Base64),
+    ("Secret\n", Trigger::Base64),
+    ("\"auths\"", Trigger::Base64),
+    ("dockerconfigjson", Trigger::Base64),
+    ("Basic ", Trigger::Base64),
+    ("_B64", Trigger::Base64),
+    ("_b64", Trigger::Base64),
+];
+
+/// Every decodable span of `data`: a blob at `path` (`nested` false) or text decoded from one.
+/// `keyword` says whether raw text holds a rule keyword: percent-encoded runs are decoded
+/// only when decoding makes new token characters or the run has a keyword in it.
+pub fn decode_all(path: &str, data: &[u8], nested: bool, triggers: Triggers, keyword: &dyn Fn(&[u8]) -> bool) -> Vec<Decoded> {
     let mut out = vec![];
-    if looks_like_json(path, data) && memchr::memchr(b'\\', data).is_some() {
+    let json = if nested { starts_like_json(data) } else { looks_like_json(path, data) };
+    if json && memchr::memchr(b'\\', data).is_some() {
         json_strings(data, &mut out);
     }
-    if base64_context(data) {
+    if triggers.base64 {
         base64_runs(data, &mut out);
     }
-    if memmem::find(data, b"%2").is_some() || memmem::find(data, b"%3").is_some() {
-        percent_runs(data, &mut out);
-    }
+    percent_runs(data, keyword, &mut out);
     out
 }
 
 fn looks_like_json(path: &str, data: &[u8]) -> bool {
     let ext = path.rsplit('.').next().unwrap_or("");
-    if matches!(ext, "json" | "ipynb" | "jsonl" | "har") {
-        return true;
-    }
+    matches!(ext, "json" | "ipynb" | "jsonl" | "har") || starts_like_json(data)
+}
+
+fn starts_like_json(data: &[u8]) -> bool {
     data.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|&b| b == b'{' || b == b'[')
+}
+
+fn is_token(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')
 }
 
 /// Strings of a JSON text that contain escapes, unescaped, with a byte-exact map.
@@ -67,6 +121,7 @@ fn json_strings(data: &[u8], out: &mut Vec<Decoded>) {
         let mut text = vec![];
         let mut map = vec![];
         let mut escaped = false;
+        let mut new_tokens = false;
         let mut closed = false;
         while j < data.len() {
             match data[j] {
@@ -78,6 +133,7 @@ fn json_strings(data: &[u8], out: &mut Vec<Decoded>) {
                 b'\\' if j + 1 < data.len() => {
                     escaped = true;
                     let (bytes, used) = unescape(&data[j..]);
+                    new_tokens |= used > 2 && bytes.iter().any(|&b| is_token(b));
                     for b in bytes {
                         text.push(b);
                         map.push(j);
@@ -93,7 +149,7 @@ fn json_strings(data: &[u8], out: &mut Vec<Decoded>) {
             j += 1;
         }
         if escaped && closed && text.len() >= 8 {
-            out.push(Decoded { kind: "json", span: start..j, text, map: Some(map) });
+            out.push(Decoded { kind: "json", span: start..j, text, map: Some(map), new_tokens });
         }
         i = if closed { j + 1 } else { j.max(start) };
         if i >= data.len() {
@@ -125,15 +181,27 @@ fn unescape(s: &[u8]) -> (Vec<u8>, usize) {
     }
 }
 
-/// Words that say a blob may carry base64 worth decoding (Kubernetes Secrets, Docker
-/// configs, basic auth, data URIs, env files stored encoded).
-fn base64_context(data: &[u8]) -> bool {
-    const TRIGGERS: &[&[u8]] = &[b"base64", b"data:", b"Secret", b"auths", b"Basic ", b"B64", b"b64"];
-    TRIGGERS.iter().any(|t| memmem::find(data, t).is_some())
+/// Byte classes as lookup tables: the loops below touch every byte of triggered blobs.
+const fn table(extra: &[u8]) -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = c.is_ascii_alphanumeric();
+        b += 1;
+    }
+    let mut i = 0;
+    while i < extra.len() {
+        t[extra[i] as usize] = true;
+        i += 1;
+    }
+    t
 }
+static B64: [bool; 256] = table(b"+/-_");
+static URLISH: [bool; 256] = table(b"%._~+-=&?/:;,@!$*");
 
 fn is_b64(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_')
+    B64[b as usize]
 }
 
 /// Runs of base64 or base64url characters that decode to text.
@@ -168,7 +236,7 @@ fn base64_runs(data: &[u8], out: &mut Vec<Decoded>) {
         let engine = if url { &base64::engine::general_purpose::URL_SAFE_NO_PAD } else { &base64::engine::general_purpose::STANDARD_NO_PAD };
         let Ok(text) = engine.decode(run) else { continue };
         if is_text(&text) {
-            out.push(Decoded { kind: if url { "base64url" } else { "base64" }, span: start..end, text, map: None });
+            out.push(Decoded { kind: if url { "base64url" } else { "base64" }, span: start..end, text, map: None, new_tokens: true });
         }
     }
 }
@@ -182,45 +250,55 @@ fn is_text(b: &[u8]) -> bool {
     printable * 100 >= b.len() * 95
 }
 
-/// URL-ish runs containing `%XX` escapes, decoded.
-fn percent_runs(data: &[u8], out: &mut Vec<Decoded>) {
-    let urlish = |b: u8| b.is_ascii_alphanumeric() || b"%._~+-=&?/:;,@!$*".contains(&b);
-    let mut i = 0;
-    while i < data.len() {
-        if !urlish(data[i]) {
-            i += 1;
+/// URL-ish runs around each `%XX` escape, decoded when that can reveal something.
+fn percent_runs(data: &[u8], keyword: &dyn Fn(&[u8]) -> bool, out: &mut Vec<Decoded>) {
+    let urlish = |b: u8| URLISH[b as usize];
+    let mut done = 0;
+    for p in memchr::memchr_iter(b'%', data) {
+        if p < done {
             continue;
         }
-        let start = i;
-        while i < data.len() && urlish(data[i]) {
-            i += 1;
+        let mut start = p;
+        while start > 0 && urlish(data[start - 1]) {
+            start -= 1;
         }
-        let run = &data[start..i];
-        if run.len() < 16 || memchr::memchr(b'%', run).is_none() {
+        let mut end = p;
+        while end < data.len() && urlish(data[end]) {
+            end += 1;
+        }
+        done = end;
+        let run = &data[start..end];
+        if run.len() < 16 {
             continue;
         }
-        let mut text = vec![];
-        let mut map = vec![];
+        let hex = |k: usize| run.get(k).and_then(|c| (*c as char).to_digit(16));
+        let escape_at = |k: usize| (run[k] == b'%').then(|| Some((hex(k + 1)? * 16 + hex(k + 2)?) as u8)).flatten();
+        // A light look first: decode only runs whose escapes can reveal something.
+        let (mut changed, mut new_tokens) = (false, false);
+        for k in memchr::memchr_iter(b'%', run) {
+            if let Some(b) = escape_at(k) {
+                changed = true;
+                new_tokens |= is_token(b);
+            }
+        }
+        if !changed || !(new_tokens || keyword(run)) {
+            continue;
+        }
+        let mut text = Vec::with_capacity(run.len());
+        let mut map = Vec::with_capacity(run.len());
         let mut j = 0;
-        let mut changed = false;
         while j < run.len() {
-            let hex = |k: usize| run.get(k).and_then(|c| (*c as char).to_digit(16));
-            if run[j] == b'%' {
-                if let (Some(h), Some(l)) = (hex(j + 1), hex(j + 2)) {
-                    text.push((h * 16 + l) as u8);
-                    map.push(start + j);
-                    j += 3;
-                    changed = true;
-                    continue;
-                }
+            if let Some(b) = escape_at(j) {
+                text.push(b);
+                map.push(start + j);
+                j += 3;
+                continue;
             }
             text.push(run[j]);
             map.push(start + j);
             j += 1;
         }
-        if changed {
-            out.push(Decoded { kind: "percent", span: start..i, text, map: Some(map) });
-        }
+        out.push(Decoded { kind: "percent", span: start..end, text, map: Some(map), new_tokens });
     }
 }
 
@@ -231,7 +309,7 @@ mod tests {
     #[test]
     fn json_escapes_map_back_to_raw_offsets() {
         let raw = br#"{"s": "KEY = \"abc\u0064ef\"\n"}"#;
-        let d = decode_all("x.json", raw);
+        let d = decode_all("x.json", raw, false, Triggers::of(raw), &|_| true);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].text, b"KEY = \"abcdef\"\n");
         let at = d[0].text.windows(6).position(|w| w == b"abcdef").unwrap();
@@ -243,16 +321,16 @@ mod tests {
     fn base64_text_is_decoded_and_binary_is_not() {
         let enc = base64::engine::general_purpose::STANDARD.encode("BASETEN_API_KEY=some-long-value-here-123");
         let raw = format!("data:\n  key: {enc}\n");
-        let d = decode_all("s.yaml", raw.as_bytes());
+        let d = decode_all("s.yaml", raw.as_bytes(), false, Triggers { base64: true, ..Default::default() }, &|_| true);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].kind, "base64");
         let bin = base64::engine::general_purpose::STANDARD.encode([0u8, 1, 2, 3, 200, 201, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30]);
-        assert!(decode_all("s.yaml", format!("data: {bin}").as_bytes()).is_empty());
+        assert!(decode_all("s.yaml", format!("data: {bin}").as_bytes(), false, Triggers { base64: true, ..Default::default() }, &|_| true).is_empty());
     }
 
     #[test]
     fn percent_runs_decode() {
-        let d = decode_all("u.txt", b"curl 'https://x/?h=Api-Key%20abcdefghij'");
+        let d = decode_all("u.txt", b"curl 'https://x/?h=Api-Key%20abcdefghij'", false, Triggers::default(), &|_| true);
         assert_eq!(d.len(), 1);
         assert!(d[0].text.ends_with(b"Api-Key abcdefghij"));
     }

@@ -2,6 +2,7 @@
 //! comments. Turns one blob's bytes into `Hit`s; knows nothing of files, git or output.
 use crate::blob::{line_end, line_start, line_window, Blob};
 use crate::checks::{is_standalone, Verdict};
+use crate::decode::{self, Triggers};
 use crate::finding::Confidence;
 use crate::rules::Rule;
 use aho_corasick::{AhoCorasick, Input, MatchKind};
@@ -39,6 +40,8 @@ pub struct Matcher {
     /// Rules a match of keyword i enables: those of i and of every keyword inside it, so a
     /// shorter keyword hidden by a longer match at the same place still counts.
     keyword_rules: Vec<Vec<usize>>,
+    /// Decoders a match of pattern i calls for (see `decode::TRIGGERS`).
+    pattern_triggers: Vec<Triggers>,
     context: Vec<Option<AhoCorasick>>,
 }
 
@@ -56,7 +59,21 @@ impl Matcher {
         keywords.dedup();
         // Case-sensitive spellings (lower, UPPER, Title) keep the automaton's SIMD prefilter,
         // which ASCII case-insensitive search over common letters would lose (3x slower).
-        let spellings: Vec<String> = keywords.iter().flat_map(|k| [k.clone(), k.to_ascii_uppercase(), title(k)]).collect();
+        let mut spellings: Vec<String> = keywords.iter().flat_map(|k| [k.clone(), k.to_ascii_uppercase(), title(k)]).collect();
+        // Decoder triggers ride along in the same pass, spelled exactly.
+        spellings.extend(decode::TRIGGERS.iter().map(|(w, _)| w.to_string()));
+        let pattern_triggers = spellings
+            .iter()
+            .map(|p| {
+                let mut t = Triggers::default();
+                for (w, kind) in decode::TRIGGERS {
+                    if p.contains(w) {
+                        t.set(*kind);
+                    }
+                }
+                t
+            })
+            .collect();
         let keyword_rules = spellings
             .iter()
             .map(|outer| {
@@ -80,32 +97,53 @@ impl Matcher {
                 })
             })
             .collect();
-        Matcher { rules, ungated, prefilter, keyword_rules, context }
+        Matcher { rules, ungated, prefilter, keyword_rules, pattern_triggers, context }
     }
 
     pub fn rules(&self) -> &[Rule] {
         &self.rules
     }
 
+    /// Whether any rule keyword occurs in `data`.
+    pub fn has_keyword(&self, data: &[u8]) -> bool {
+        let Some(ac) = &self.prefilter else { return false };
+        let mut at = 0;
+        while let Some(m) = ac.find(Input::new(data).span(at..data.len())) {
+            if !self.keyword_rules[m.pattern().as_usize()].is_empty() {
+                return true;
+            }
+            at = m.start() + 1;
+        }
+        false
+    }
+
     /// All hits in one blob, overlapping hits reduced to the most specific one, in order.
     pub fn scan(&self, blob: Blob) -> Vec<Hit> {
+        self.scan_with_triggers(blob).0
+    }
+
+    /// The hits, and which decoders the blob calls for (found in the same keyword pass).
+    pub fn scan_with_triggers(&self, blob: Blob) -> (Vec<Hit>, Triggers) {
         let mut enabled = vec![false; self.rules.len()];
         for &i in &self.ungated {
             enabled[i] = true;
         }
+        let mut triggers = Triggers::default();
         if let Some(ac) = &self.prefilter {
             let mut remaining = self.rules.len() - self.ungated.len();
             let mut at = 0;
             // Restart one byte after each match start: every position where a keyword
             // starts is seen, with the longest keyword there.
-            while remaining > 0 {
+            while remaining > 0 || !triggers.base64 {
                 let Some(m) = ac.find(Input::new(blob.data).span(at..blob.data.len())) else { break };
-                for &r in &self.keyword_rules[m.pattern().as_usize()] {
+                let p = m.pattern().as_usize();
+                for &r in &self.keyword_rules[p] {
                     if !enabled[r] {
                         enabled[r] = true;
                         remaining -= 1;
                     }
                 }
+                triggers.base64 |= self.pattern_triggers[p].base64;
                 at = m.start() + 1;
             }
         }
@@ -115,7 +153,7 @@ impl Matcher {
                 self.scan_rule(i, rule, blob, &mut hits);
             }
         }
-        reduce_overlaps(hits, &self.rules)
+        (reduce_overlaps(hits, &self.rules), triggers)
     }
 
     fn scan_rule(&self, index: usize, rule: &Rule, blob: Blob, hits: &mut Vec<Hit>) {

@@ -132,15 +132,14 @@ impl Engine {
 
     /// Scans one blob and returns what should be reported, counting what is not.
     pub fn scan_blob(&self, blob: Blob, counters: &Counters) -> Vec<Reported> {
-        let mut found: Vec<Candidate> = self
-            .matcher
-            .scan(blob)
+        let (hits, triggers) = self.matcher.scan_with_triggers(blob);
+        let mut found: Vec<Candidate> = hits
             .into_iter()
             .map(|hit| Candidate { secret: blob.data[hit.span.clone()].to_vec(), hit, decoded: vec![] })
             .collect();
         if self.options.decode {
             let raw = found.len();
-            self.scan_decoded(blob, blob.data, &|r| r, &[], 1, &mut found);
+            self.scan_decoded(blob, blob.data, triggers, &|r| r, &[], 1, &mut found);
             found[raw..].sort_by(|a, b| (a.hit.span.start, &a.secret).cmp(&(b.hit.span.start, &b.secret)));
             // A decoded hit replaces a raw one that only matched the encoded text itself
             // (a base64 value assigned to BASETEN_API_KEY); otherwise the raw hit stands.
@@ -180,24 +179,31 @@ impl Engine {
         &self,
         blob: Blob,
         data: &[u8],
+        triggers: decode::Triggers,
         to_top: &dyn Fn(Range<usize>) -> Range<usize>,
         chain: &[&'static str],
         depth: usize,
         found: &mut Vec<Candidate>,
     ) {
-        for dec in decode::decode_all(blob.path, data) {
+        let keyword = |b: &[u8]| self.matcher.has_keyword(b);
+        for dec in decode::decode_all(blob.path, data, depth > 1, triggers, &keyword) {
             let mut chain = chain.to_vec();
             chain.push(dec.kind);
             let inner = Blob { path: blob.path, data: &dec.text };
             let here = |r: Range<usize>| to_top(dec.source(r));
-            for mut hit in self.matcher.scan(inner) {
+            // Decoding that only unescaped punctuation can reveal nothing to the shape rules
+            // that the raw scan missed; keyword rules still get a look if their words are there.
+            let worth = dec.new_tokens || self.matcher.has_keyword(&dec.text);
+            for mut hit in if worth { self.matcher.scan(inner) } else { vec![] } {
                 let secret = dec.text[hit.span.clone()].to_vec();
                 hit.span = here(hit.span);
                 hit.suppressed = matcher::allow_comment(blob.data, hit.span.clone()).then_some(matcher::Suppression::AllowComment);
                 found.push(Candidate { hit, secret, decoded: chain.clone() });
             }
-            if depth < decode::MAX_DEPTH {
-                self.scan_decoded(blob, &dec.text, &here, &chain, depth + 1, found);
+            // Encodings nest inside base64 and JSON (a Docker config in a Secret); percent-
+            // decoded text is not decoded again.
+            if depth < decode::MAX_DEPTH && dec.kind != "percent" {
+                self.scan_decoded(blob, &dec.text, decode::Triggers::of(&dec.text), &here, &chain, depth + 1, found);
             }
         }
     }
