@@ -319,7 +319,7 @@ mod tests {
 
     #[test]
     fn base64_text_is_decoded_and_binary_is_not() {
-        let enc = base64::engine::general_purpose::STANDARD.encode("BASETEN_API_KEY=some-long-value-here-123");
+        let enc = base64::engine::general_purpose::STANDARD.encode("BASETEN_API_KEY=some-long-value-here-123"); // tenscan:allow (made-up)
         let raw = format!("data:\n  key: {enc}\n");
         let d = decode_all("s.yaml", raw.as_bytes(), false, Triggers { base64: true, ..Default::default() }, &|_| true);
         assert_eq!(d.len(), 1);
