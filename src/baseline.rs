@@ -4,7 +4,8 @@
 use crate::scan::Reported;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use crate::tomlfile::{Kind, TomlFileError};
+use std::path::Path;
 
 pub const VERSION: u32 = 1;
 
@@ -25,25 +26,9 @@ pub struct Baseline {
     pub entries: Vec<Entry>,
 }
 
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum BaselineError {
-    #[error("cannot read baseline {}: {source}", path.display())]
-    #[diagnostic(code(tenscan::baseline::read))]
-    Read { path: PathBuf, source: std::io::Error },
-    #[error("invalid baseline {}: {message}", path.display())]
-    #[diagnostic(code(tenscan::baseline::invalid), help("write a new one with --write-baseline"))]
-    Invalid {
-        path: PathBuf,
-        message: String,
-        #[source_code]
-        src: miette::NamedSource<String>,
-        #[label("here")]
-        at: Option<miette::SourceSpan>,
-    },
-    #[error("cannot write baseline {}: {source}", path.display())]
-    #[diagnostic(code(tenscan::baseline::write))]
-    Write { path: PathBuf, source: std::io::Error },
-}
+pub type BaselineError = TomlFileError;
+
+const FILE: Kind = Kind { what: "baseline", help: "write a new one with --write-baseline" };
 
 /// Which findings a baseline suppresses, and which of its entries matched something.
 pub struct Applied {
@@ -61,20 +46,13 @@ impl Baseline {
     }
 
     pub fn load(path: &Path) -> Result<Baseline, BaselineError> {
-        let text = std::fs::read_to_string(path).map_err(|source| BaselineError::Read { path: path.into(), source })?;
-        Baseline::parse(&text, path)
+        Baseline::parse(&FILE.read(path)?, path)
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Baseline, BaselineError> {
-        let invalid = |message: String, at: Option<std::ops::Range<usize>>| BaselineError::Invalid {
-            path: path.into(),
-            message,
-            src: miette::NamedSource::new(path.display().to_string(), text.to_string()),
-            at: at.map(Into::into),
-        };
-        let b: Baseline = toml::from_str(text).map_err(|e| invalid(e.message().to_string(), e.span()))?;
+        let b: Baseline = FILE.parse(path, text)?;
         if b.version != VERSION {
-            return Err(invalid(format!("unsupported version {} (this tenscan writes {VERSION})", b.version), None));
+            return Err(FILE.invalid(path, text, format!("unsupported version {} (this tenscan writes {VERSION})", b.version), None));
         }
         Ok(b)
     }
@@ -89,7 +67,7 @@ impl Baseline {
     }
 
     pub fn write(&self, path: &Path) -> Result<(), BaselineError> {
-        std::fs::write(path, self.to_toml()).map_err(|source| BaselineError::Write { path: path.into(), source })
+        FILE.write(path, &self.to_toml())
     }
 
     /// Suppresses findings with an entry of the same rule and secret: first those at the same

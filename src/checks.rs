@@ -132,7 +132,25 @@ pub fn placeholder_reason(s: &[u8]) -> Option<&'static str> {
     if patterned_fraction(s) > 0.4 {
         return Some("mostly sequential or repeated characters");
     }
+    if repeated_unit(s) {
+        return Some("a short pattern repeated");
+    }
     None
+}
+
+/// A unit of 2 to 4 characters repeated 4 or more times in a row (`Ab1Ab1Ab1Ab1`, `xyxyxyxy`).
+/// Random text almost never has one.
+fn repeated_unit(s: &[u8]) -> bool {
+    (2..=4).any(|unit| {
+        let mut run = 0;
+        for i in unit..s.len() {
+            run = if s[i] == s[i - unit] { run + 1 } else { 0 };
+            if run >= unit * 3 {
+                return true;
+            }
+        }
+        false
+    })
 }
 
 /// All hexadecimal digits (a hash or an id, never a Baseten key).
@@ -209,6 +227,12 @@ mod tests {
         let p = b"abcdefgh.1234567890ABCDEFGHIJKL1234567890";
         assert!(shannon_entropy(p) > 4.0);
         assert!(placeholder_reason(p).is_some());
+    }
+
+    #[test]
+    fn repeated_units_are_placeholders() {
+        assert!(placeholder_reason(b"Xy7Kq2Mn.YOURAb1Ab1Ab1Ab1Ab1Ab1A").is_some());
+        assert!(placeholder_reason(b"q7Lm2Nv8Rc1sW4eY6uI0oP5aS2dF9gTx").is_none());
     }
 
     #[test]

@@ -5,6 +5,7 @@ use crate::rules::{Rule, RuleError, RuleSpec};
 use globset::{Glob, GlobSet, GlobSetBuilder};
 use regex::bytes::Regex;
 use serde::Deserialize;
+use crate::tomlfile::{Kind, TomlFileError};
 use std::path::{Path, PathBuf};
 
 pub const FILE_NAME: &str = ".tenscan.toml";
@@ -68,22 +69,9 @@ struct ReportSpec {
 }
 
 /// A config file that could not be used, with the place in it to blame.
-#[derive(Debug, thiserror::Error, miette::Diagnostic)]
-pub enum ConfigError {
-    #[error("cannot read config file {path}: {source}")]
-    #[diagnostic(code(tenscan::config::read))]
-    Read { path: PathBuf, source: std::io::Error },
-    #[error("invalid config file {path}: {message}")]
-    #[diagnostic(code(tenscan::config::invalid), help("see `tenscan init` for a commented example"))]
-    Invalid {
-        path: PathBuf,
-        message: String,
-        #[source_code]
-        src: miette::NamedSource<String>,
-        #[label("here")]
-        at: Option<miette::SourceSpan>,
-    },
-}
+pub type ConfigError = TomlFileError;
+
+const FILE: Kind = Kind { what: "config file", help: "see `tenscan init` for a commented example" };
 
 /// Suppresses findings by path, secret pattern or stopword.
 #[derive(Debug, Default)]
@@ -135,18 +123,12 @@ impl Config {
     }
 
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
-        Config::parse(&text, path)
+        Config::parse(&FILE.read(path)?, path)
     }
 
     pub fn parse(text: &str, path: &Path) -> Result<Config, ConfigError> {
-        let invalid = |message: String, at: Option<std::ops::Range<usize>>| ConfigError::Invalid {
-            path: path.into(),
-            message,
-            src: miette::NamedSource::new(path.display().to_string(), text.to_string()),
-            at: at.map(Into::into),
-        };
-        let file: ConfigFile = toml::from_str(text).map_err(|e| invalid(e.message().to_string(), e.span()))?;
+        let invalid = |message: String, at: Option<std::ops::Range<usize>>| FILE.invalid(path, text, message, at);
+        let file: ConfigFile = FILE.parse(path, text)?;
         // Values that parse but do not compile are blamed on their first occurrence.
         let find = |needle: &str| text.find(needle).map(|i| i..i + needle.len());
         let mut globs = GlobSetBuilder::new();

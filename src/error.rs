@@ -14,7 +14,7 @@ pub enum Fatal {
     Stdin(std::io::Error),
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Config(#[from] crate::config::ConfigError),
+    File(#[from] crate::tomlfile::TomlFileError),
     #[error(transparent)]
     #[diagnostic(transparent)]
     UnknownRule(#[from] crate::scan::UnknownRule),
@@ -24,9 +24,6 @@ pub enum Fatal {
     #[error("{0}")]
     #[diagnostic(code(tenscan::usage))]
     Usage(String),
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Baseline(#[from] crate::baseline::BaselineError),
     #[error(transparent)]
     #[diagnostic(transparent)]
     UnsafeUrl(#[from] crate::verify::UnsafeUrl),

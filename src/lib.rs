@@ -19,5 +19,6 @@ pub mod report;
 pub mod rules;
 pub mod scan;
 pub mod snippet;
+pub mod tomlfile;
 pub mod source;
 pub mod verify;

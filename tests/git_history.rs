@@ -223,3 +223,69 @@ fn history_sarif_has_its_own_category_and_the_commit() {
     assert_eq!(s["runs"][0]["automationDetails"]["id"], "tenscan/history/");
     assert_eq!(s["runs"][0]["results"][0]["properties"]["commit"], c.as_str());
 }
+
+#[test]
+fn hostile_repositories() {
+    let d = tree();
+    let p = d.path();
+    git_init(p);
+    write(p, "a.txt", format!("{}\n", key()));
+    write(p, "b.txt", "will be corrupted\n");
+    let first = commit(p, "c1");
+    // 10k refs pointing at the same commit: one blob is still scanned once.
+    let refs: String = (0..10_000).map(|i| format!("create refs/tags/t{i} {first}\n")).collect();
+    let mut child = std::process::Command::new("git").current_dir(p).args(["update-ref", "--stdin"]).stdin(std::process::Stdio::piped()).spawn().unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), refs.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success());
+    // Detached HEAD with a commit no branch has.
+    git(p, &["checkout", "-q", "--detach"]);
+    write(p, "c.txt", format!("{}\n", key()));
+    let detached = commit(p, "detached");
+    let (code, r) = history(p, &[]);
+    assert_eq!(code, 1);
+    assert!(found(&r).contains(&("c.txt".into(), detached)));
+    assert_eq!(r["stats"]["files_scanned"], 3);
+    // A locked index does not stop `staged`, and tenscan leaves the lock alone.
+    std::fs::write(p.join(".git/index.lock"), b"").unwrap();
+    tenscan().current_dir(p).args(["staged"]).assert().code(0);
+    assert!(p.join(".git/index.lock").exists());
+    std::fs::remove_file(p.join(".git/index.lock")).unwrap();
+    // A corrupt loose object: warned, marked incomplete, the rest scanned.
+    let b = git(p, &["rev-parse", &format!("{first}:b.txt")]).trim().to_string();
+    let obj = p.join(".git/objects").join(&b[..2]).join(&b[2..]);
+    let mut perms = std::fs::metadata(&obj).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&obj, perms).unwrap();
+    std::fs::write(&obj, b"this is not zlib data").unwrap();
+    let out = tenscan().current_dir(p).args(["history", "-f", "json"]).output().unwrap();
+    let r = json(&out.stdout);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(r["stats"]["incomplete"], true);
+    assert_eq!(found(&r).len(), 2);
+}
+
+#[test]
+fn truncated_pack_is_incomplete_not_fatal() {
+    let d = tree();
+    let p = d.path();
+    git_init(p);
+    for i in 0..20 {
+        write(p, &format!("f{i}.txt"), format!("{}\n{}\n", key(), "filler line\n".repeat(200)));
+        commit(p, &format!("c{i}"));
+    }
+    git(p, &["gc", "-q", "--aggressive"]);
+    let pack = std::fs::read_dir(p.join(".git/objects/pack")).unwrap().flatten().map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == "pack")).unwrap();
+    let len = std::fs::metadata(&pack).unwrap().len();
+    let mut perms = std::fs::metadata(&pack).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&pack, perms).unwrap();
+    std::fs::OpenOptions::new().write(true).open(&pack).unwrap().set_len(len / 2).unwrap();
+    let out = tenscan().current_dir(p).args(["history", "-f", "json"]).timeout(std::time::Duration::from_secs(60)).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_ne!(out.status.code(), Some(2), "{err}");
+    let r = json(&out.stdout);
+    assert_eq!(r["stats"]["incomplete"], true, "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+}

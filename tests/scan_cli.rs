@@ -256,3 +256,64 @@ fn threads_flag_gives_the_same_result() {
     assert_eq!(locations(&one), locations(&many));
     assert_eq!(locations(&one).len(), 50);
 }
+
+#[test]
+fn utf16_empty_and_odd_paths() {
+    let d = tree();
+    let k = key();
+    let mut utf16 = vec![0xFF, 0xFE];
+    utf16.extend(format!("première ligne\r\nclé = {k}\r\n").encode_utf16().flat_map(|u| u.to_le_bytes()));
+    write(d.path(), "windows.txt", utf16);
+    write(d.path(), "empty.txt", "");
+    write(d.path(), "with space/and\nnewline.txt", format!("{}\n", key()));
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"caf\xe9.txt");
+        std::fs::write(d.path().join(name), format!("{}\n", key())).unwrap();
+    }
+    let out = tenscan().current_dir(d.path()).args(["scan", ".", "-f", "json"]).output().unwrap();
+    let r = json(&out.stdout);
+    let mut found = locations(&r);
+    found.sort();
+    let expect_utf16 = ("windows.txt".to_string(), 2, 7, "baseten-api-key".to_string());
+    assert!(found.contains(&expect_utf16), "{found:?}");
+    assert!(found.iter().any(|f| f.0 == "with space/and\nnewline.txt"), "{found:?}");
+    #[cfg(unix)]
+    assert!(found.iter().any(|f| f.0 == "caf\u{fffd}.txt"), "{found:?}");
+    assert_eq!(r["stats"]["skipped_binary"], 0);
+}
+
+#[test]
+fn symlink_loops_with_follow_do_not_hang() {
+    let d = tree();
+    write(d.path(), "a/file.txt", format!("{}\n", key()));
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(d.path(), d.path().join("a/loop")).unwrap();
+    let out = tenscan()
+        .current_dir(d.path())
+        .args(["scan", ".", "-L", "-f", "json"])
+        .timeout(std::time::Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(locations(&json(&out.stdout)).len(), 1);
+}
+
+#[test]
+fn big_and_long_files() {
+    let d = tree();
+    let k = key();
+    // 10 MB on one line with the key near the end; a 30 MB file over the default limit.
+    let mut line = "x=1;".repeat(2_500_000);
+    line.push_str(&format!(" {k} "));
+    write(d.path(), "one-line.js", &line);
+    write(d.path(), "huge.log", vec![b'a'; 30 * 1024 * 1024]);
+    let out = tenscan().current_dir(d.path()).args(["scan", ".", "-f", "json"]).output().unwrap();
+    let r = json(&out.stdout);
+    assert_eq!(locations(&r), vec![("one-line.js".into(), 1, 10_000_002, "baseten-api-key".into())]);
+    assert_eq!(r["stats"]["skipped_size"], 1);
+    // The pretty excerpt of a 10 MB line stays short.
+    let out = tenscan().current_dir(d.path()).env("NO_COLOR", "1").args(["scan", "one-line.js"]).output().unwrap();
+    assert!(out.stdout.len() < 4000, "{}", out.stdout.len());
+}

@@ -38,9 +38,12 @@ pub fn limit_memory() {
     // SAFETY: these only set libgit2 globals and are called before any repository is opened
     // by the scanning threads.
     unsafe {
-        let _ = git2::opts::set_mwindow_mapped_limit(256 * 1024 * 1024);
-        let _ = git2::opts::set_mwindow_size(32 * 1024 * 1024);
+        let _ = git2::opts::set_mwindow_mapped_limit(64 * 1024 * 1024);
+        let _ = git2::opts::set_mwindow_size(16 * 1024 * 1024);
     }
+    // Every tree and commit is read once (seen trees are skipped), so the object cache only
+    // costs memory.
+    git2::opts::enable_caching(true);
 }
 
 /// Who made a commit and when: what findings in history report.

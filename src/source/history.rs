@@ -4,11 +4,11 @@
 use super::git::{self, AddedFile, CommitInfo, GitError};
 use crate::blob::Blob;
 use crate::scan::{Collector, Reported};
-use git2::{ObjectType, Oid, Repository, Sort, Tree};
+use git2::{ObjectType, Oid, Repository, Sort};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use rayon::prelude::*;
+use crossbeam_channel::Sender;
 use std::collections::{hash_map::Entry, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::Ordering::Relaxed;
 
 /// How a git scan reads and reports.
@@ -37,14 +37,83 @@ struct BlobJob {
     occurrences: Vec<Occurrence>,
 }
 
-/// Jobs keyed by blob id, in first-seen order.
+/// Object ids are already uniformly random: hashing their first 8 bytes is enough, and much
+/// cheaper than SipHash on the tens of millions of lookups a big history takes.
+#[derive(Default, Clone, Copy)]
+struct OidHasher(u64);
+
+impl std::hash::Hasher for OidHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut word = [0u8; 8];
+        let n = bytes.len().min(8);
+        word[..n].copy_from_slice(&bytes[..n]);
+        self.0 = self.0.rotate_left(29) ^ u64::from_le_bytes(word);
+    }
+}
+
+type OidBuild = std::hash::BuildHasherDefault<OidHasher>;
+type OidMap<V> = HashMap<Oid, V, OidBuild>;
+type OidSet = HashSet<Oid, OidBuild>;
+
+/// Jobs keyed by blob id, in first-seen order (ranges and staged changes: all known before
+/// any is read).
 #[derive(Default)]
 struct Jobs {
-    index: HashMap<Oid, usize>,
+    index: OidMap<usize>,
     jobs: Vec<BlobJob>,
 }
 
+/// Blobs met while walking every tree of a history: a new blob is sent to the readers at
+/// once; a known blob at a new path is kept aside and gets the blob's findings at the end.
+struct TreeJobs<'a> {
+    paths: OidMap<Vec<String>>,
+    send: &'a Sender<BlobJob>,
+    extra: Vec<(Oid, Occurrence)>,
+}
+
+/// `prefix/name` without building it.
+fn is_path(path: &str, prefix: &str, name: &str) -> bool {
+    if prefix.is_empty() {
+        return path == name;
+    }
+    path.len() == prefix.len() + 1 + name.len() && path.starts_with(prefix) && path.ends_with(name) && path.as_bytes()[prefix.len()] == b'/'
+}
+
+impl TreeJobs<'_> {
+    /// A blob met in a tree walk: recorded only if it is new, or new at this path. The path
+    /// string is built only then; an unchanged file in a new tree costs one lookup.
+    fn add(&mut self, oid: Oid, prefix: &str, name: &str, commit: u32) {
+        let path = || if prefix.is_empty() { name.to_string() } else { format!("{prefix}/{name}") };
+        match self.paths.get_mut(&oid) {
+            Some(paths) => {
+                if !paths.iter().any(|p| is_path(p, prefix, name)) {
+                    paths.push(path());
+                    self.extra.push((oid, Occurrence { path: path(), commit: Some(commit), lines: None }));
+                }
+            }
+            None => {
+                self.paths.insert(oid, vec![path()]);
+                // The readers may have stopped (a fatal error); the walk then just ends.
+                let _ = self.send.send(BlobJob { oid, occurrences: vec![Occurrence { path: path(), commit: Some(commit), lines: None }] });
+            }
+        }
+    }
+}
+
 impl Jobs {
+    /// Hands every collected job to the readers.
+    fn send_all(self, send: &Sender<BlobJob>, commits: Vec<CommitInfo>) -> Produced {
+        for job in self.jobs {
+            if send.send(job).is_err() {
+                break;
+            }
+        }
+        Produced { commits, extra: vec![] }
+    }
+
     fn add(&mut self, oid: Oid, occ: Occurrence) {
         match self.index.entry(oid) {
             Entry::Occupied(e) => {
@@ -64,79 +133,124 @@ impl Jobs {
 
 /// Every blob reachable from every ref, attributed to the first commit that has it at a path.
 pub fn scan_all(repo: &Repository, opts: &GitScanOptions, sink: &Collector) -> Result<(), GitError> {
+    timing("start");
     let mut walk = repo.revwalk()?;
     walk.set_sorting(Sort::TOPOLOGICAL | Sort::REVERSE)?;
     let mut tips = 0;
+    let mut push = |walk: &mut git2::Revwalk, id: Oid, name: &str| match walk.push(id) {
+        Ok(()) => tips += 1,
+        Err(e) => incomplete(sink, &format!("{name}: cannot walk from {id}: {}", e.message())),
+    };
     for r in repo.references()? {
-        let Ok(r) = r else { continue };
-        match r.peel(ObjectType::Commit) {
-            Ok(c) => {
-                walk.push(c.id())?;
-                tips += 1;
+        let r = match r {
+            Ok(r) => r,
+            Err(e) => {
+                incomplete(sink, &format!("unreadable ref: {}", e.message()));
+                continue;
             }
-            Err(_) => sink.note(&format!("{}: does not point at a commit, skipped", r.name().unwrap_or("?"))),
+        };
+        let name = r.name().unwrap_or("?").to_string();
+        match r.peel(ObjectType::Commit) {
+            Ok(c) => push(&mut walk, c.id(), &name),
+            Err(e) if e.code() == git2::ErrorCode::NotFound || e.class() == git2::ErrorClass::Odb || e.class() == git2::ErrorClass::Zlib => {
+                incomplete(sink, &format!("{name}: {}", e.message()))
+            }
+            Err(_) => sink.note(&format!("{name}: does not point at a commit, skipped")),
         }
     }
     if let Ok(head) = repo.head() {
         if let Ok(c) = head.peel_to_commit() {
-            walk.push(c.id())?;
-            tips += 1;
+            push(&mut walk, c.id(), "HEAD");
         }
     }
     if tips == 0 {
         return Ok(()); // empty repository or unborn HEAD: nothing committed yet
     }
-    let bar = progress(opts.progress, "commits");
-    let mut commits = vec![];
-    let mut jobs = Jobs::default();
-    let mut seen_trees = HashSet::new();
-    for oid in walk {
-        let commit = match oid.and_then(|oid| repo.find_commit(oid)) {
-            Ok(c) => c,
-            Err(e) => {
-                incomplete(sink, &format!("cannot read a commit: {}", e.message()));
-                continue;
-            }
-        };
-        let index = commits.len() as u32;
-        commits.push(CommitInfo::of(&commit));
-        bar.inc(1);
-        match commit.tree() {
-            Ok(tree) => walk_tree(repo, &tree, "", index, &mut seen_trees, &mut jobs, sink),
-            Err(e) => incomplete(sink, &format!("commit {}: cannot read its tree: {}", commit.id(), e.message())),
+    let order: Vec<_> = walk.collect();
+    timing("sorted commits");
+    let odb = repo.odb()?;
+    run(repo.path(), opts, sink, |send| {
+        let bar = progress(opts.progress, "commits");
+        let mut commits = vec![];
+        let mut jobs = TreeJobs { paths: OidMap::default(), send, extra: vec![] };
+        let mut seen_trees = OidSet::default();
+        for oid in order {
+            let commit = match oid.and_then(|oid| repo.find_commit(oid)) {
+                Ok(c) => c,
+                Err(e) => {
+                    incomplete(sink, &format!("cannot read a commit: {}", e.message()));
+                    continue;
+                }
+            };
+            let index = commits.len() as u32;
+            commits.push(CommitInfo::of(&commit));
+            bar.inc(1);
+            walk_tree(&odb, commit.tree_id(), "", index, &mut seen_trees, &mut jobs, sink);
         }
-    }
-    bar.finish_and_clear();
-    sink.counters.commits.fetch_add(commits.len() as u64, Relaxed);
-    run(repo.path(), jobs.jobs, &commits, opts, sink);
+        bar.finish_and_clear();
+        timing("walked commits and trees");
+        Produced { commits, extra: jobs.extra }
+    });
+    timing("read and scanned blobs");
     Ok(())
 }
 
-/// Records the blobs of `tree` (at `prefix`) not in a tree seen in an earlier commit.
-fn walk_tree(repo: &Repository, tree: &Tree, prefix: &str, commit: u32, seen: &mut HashSet<Oid>, jobs: &mut Jobs, sink: &Collector) {
-    if !seen.insert(tree.id()) {
+/// With `TENSCAN_TIMING` set, prints how long each phase took (for profiling).
+fn timing(what: &str) {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let start = START.get_or_init(std::time::Instant::now);
+    if std::env::var_os("TENSCAN_TIMING").is_some() {
+        eprintln!("timing: {what}: {:.2}s", start.elapsed().as_secs_f64());
+    }
+}
+
+/// Records the blobs of tree `oid` (at `prefix`) not in a tree seen in an earlier commit.
+/// Trees are parsed from their raw bytes: a big history has tens of millions of entries, and
+/// per-entry library calls dominated the walk.
+fn walk_tree(odb: &git2::Odb, oid: Oid, prefix: &str, commit: u32, seen: &mut OidSet, jobs: &mut TreeJobs, sink: &Collector) {
+    if !seen.insert(oid) {
         return;
     }
-    for entry in tree.iter() {
-        let name = String::from_utf8_lossy(entry.name_bytes());
-        let path = if prefix.is_empty() { name.into_owned() } else { format!("{prefix}/{name}") };
-        match entry.kind() {
-            Some(ObjectType::Tree) => {
-                if seen.contains(&entry.id()) {
-                    continue;
-                }
-                match repo.find_tree(entry.id()) {
-                    Ok(sub) => walk_tree(repo, &sub, &path, commit, seen, jobs, sink),
-                    Err(e) => incomplete(sink, &format!("tree {} ({path}): {}", entry.id(), e.message())),
+    let obj = match odb.read(oid) {
+        Ok(o) => o,
+        Err(e) => return incomplete(sink, &format!("tree {oid} ({}): {}", if prefix.is_empty() { "/" } else { prefix }, e.message())),
+    };
+    let mut rest = obj.data();
+    while !rest.is_empty() {
+        let Some(entry) = parse_tree_entry(rest) else {
+            return incomplete(sink, &format!("tree {oid} ({prefix}): malformed entry"));
+        };
+        rest = &rest[entry.len..];
+        let name = String::from_utf8_lossy(entry.name);
+        let Ok(id) = Oid::from_bytes(entry.id) else { continue };
+        match entry.mode {
+            b"40000" => {
+                if !seen.contains(&id) {
+                    let path = if prefix.is_empty() { name.into_owned() } else { format!("{prefix}/{name}") };
+                    walk_tree(odb, id, &path, commit, seen, jobs, sink);
                 }
             }
-            Some(ObjectType::Blob) => jobs.add(entry.id(), Occurrence { path, commit: Some(commit), lines: None }),
-            Some(ObjectType::Commit) => {
-                sink.counters.skipped_other.fetch_add(1, Relaxed);
+            b"160000" => {
+                sink.counters.skipped_other.fetch_add(1, Relaxed); // submodule
             }
-            _ => {}
+            _ => jobs.add(id, prefix, &name, commit),
         }
     }
+}
+
+/// One entry of a raw tree object: `<mode> <name>\0<20-byte id>`.
+struct TreeEntry<'a> {
+    mode: &'a [u8],
+    name: &'a [u8],
+    id: &'a [u8],
+    len: usize,
+}
+
+fn parse_tree_entry(data: &[u8]) -> Option<TreeEntry<'_>> {
+    let sp = memchr::memchr(b' ', data)?;
+    let nul = sp + 1 + memchr::memchr(0, &data[sp + 1..])?;
+    let id = data.get(nul + 1..nul + 21)?;
+    Some(TreeEntry { mode: &data[..sp], name: &data[sp + 1..nul], id, len: nul + 21 })
 }
 
 /// The lines added by each commit in `commits` (oldest first), each against its first parent.
@@ -163,8 +277,7 @@ pub fn scan_commits(repo: &Repository, commit_ids: &[Oid], opts: &GitScanOptions
         }
     }
     bar.finish_and_clear();
-    sink.counters.commits.fetch_add(commits.len() as u64, Relaxed);
-    run(repo.path(), jobs.jobs, &commits, opts, sink);
+    run(repo.path(), opts, sink, |send| jobs.send_all(send, commits));
     Ok(())
 }
 
@@ -187,36 +300,72 @@ pub fn scan_staged(repo: &Repository, opts: &GitScanOptions, sink: &Collector) -
     for file in git::added_lines(&mut diff)? {
         jobs.add(file.oid, Occurrence { path: file.path.clone(), commit: None, lines: Some(file) });
     }
-    run(repo.path(), jobs.jobs, &[], opts, sink);
+    run(repo.path(), opts, sink, |send| jobs.send_all(send, vec![]));
     Ok(())
 }
 
-/// Reads every job's blob once, in parallel, scans it, and reports each occurrence's findings,
-/// keeping the earliest per fingerprint unless every occurrence was asked for.
-fn run(git_dir: &Path, jobs: Vec<BlobJob>, commits: &[CommitInfo], opts: &GitScanOptions, sink: &Collector) {
+/// What a producer of blob jobs hands back once it is done: the commits it walked, and the
+/// blobs it met again at other paths after they were sent.
+struct Produced {
+    commits: Vec<CommitInfo>,
+    extra: Vec<(Oid, Occurrence)>,
+}
+
+/// Reads each blob `produce` sends, once, on `threads` readers, while `produce` is still
+/// walking (a bounded queue between them keeps memory flat); then reports each occurrence's
+/// findings, keeping the earliest per fingerprint unless every occurrence was asked for.
+fn run(git_dir: &Path, opts: &GitScanOptions, sink: &Collector, produce: impl FnOnce(&Sender<BlobJob>) -> Produced) {
     let bar = progress(opts.progress, "blobs");
-    bar.set_length(jobs.len() as u64);
-    let git_dir: PathBuf = git_dir.into();
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(opts.threads).build().expect("thread pool");
-    let found: Vec<(Option<u32>, Reported)> = pool.install(|| {
-        jobs.par_iter()
-            .map_init(
-                || Repository::open(&git_dir),
-                |repo, job| {
-                    bar.inc(1);
-                    match repo.as_ref().map_err(|e| e.message().to_string()).and_then(|r| r.odb().map_err(|e| e.message().to_string())) {
-                        Ok(odb) => scan_job(&odb, job, opts, sink),
+    let (send, receive) = crossbeam_channel::bounded::<BlobJob>(1024);
+    let mut found: Vec<(Option<u32>, Reported)> = vec![];
+    let mut by_blob: OidMap<Vec<Reported>> = OidMap::default();
+    let produced = std::thread::scope(|s| {
+        let readers: Vec<_> = (0..opts.threads.max(1))
+            .map(|_| {
+                let (receive, bar) = (receive.clone(), &bar);
+                s.spawn(move || {
+                    let mut found = vec![];
+                    let mut by_blob = vec![];
+                    let repo = Repository::open(git_dir);
+                    let odb = match repo.as_ref().map_err(|e| e.message().to_string()).and_then(|r| r.odb().map_err(|e| e.message().to_string())) {
+                        Ok(odb) => odb,
                         Err(e) => {
                             incomplete(sink, &format!("cannot open the object database: {e}"));
-                            vec![]
+                            // Drain the queue so the walk is not blocked.
+                            receive.iter().for_each(drop);
+                            return (found, by_blob);
+                        }
+                    };
+                    for job in receive.iter() {
+                        bar.inc(1);
+                        let (f, first) = scan_job(&odb, &job, opts, sink);
+                        found.extend(f);
+                        if !first.is_empty() {
+                            by_blob.push((job.oid, first));
                         }
                     }
-                },
-            )
-            .flatten()
-            .collect()
+                    (found, by_blob)
+                })
+            })
+            .collect();
+        drop(receive);
+        let produced = produce(&send);
+        drop(send);
+        for r in readers {
+            let (f, b) = r.join().expect("reader thread");
+            found.extend(f);
+            by_blob.extend(b);
+        }
+        produced
     });
     bar.finish_and_clear();
+    sink.counters.commits.fetch_add(produced.commits.len() as u64, Relaxed);
+    for (oid, occ) in &produced.extra {
+        for r in by_blob.get(oid).into_iter().flatten() {
+            found.push((occ.commit, r.at_path(&occ.path)));
+        }
+    }
+    let commits = &produced.commits;
     let mut best: HashMap<String, (Option<u32>, Reported)> = HashMap::new();
     let mut all = vec![];
     for (commit, r) in found {
@@ -250,35 +399,37 @@ fn run(git_dir: &Path, jobs: Vec<BlobJob>, commits: &[CommitInfo], opts: &GitSca
     sink.extend(out);
 }
 
-fn scan_job(odb: &git2::Odb, job: &BlobJob, opts: &GitScanOptions, sink: &Collector) -> Vec<(Option<u32>, Reported)> {
+/// Reads and scans one blob. Returns the findings of every occurrence, and the findings at
+/// the first path (for occurrences met later).
+fn scan_job(odb: &git2::Odb, job: &BlobJob, opts: &GitScanOptions, sink: &Collector) -> (Vec<(Option<u32>, Reported)>, Vec<Reported>) {
     let first = &job.occurrences[0];
     match odb.read_header(job.oid) {
         Ok((size, _)) if size as u64 > opts.max_file_size => {
             sink.counters.skipped_size.fetch_add(1, Relaxed);
-            return vec![];
+            return (vec![], vec![]);
         }
         Ok(_) => {}
         Err(e) => {
             incomplete(sink, &format!("blob {} ({}): {}", job.oid, first.path, e.message()));
-            return vec![];
+            return (vec![], vec![]);
         }
     }
     let obj = match odb.read(job.oid) {
         Ok(o) => o,
         Err(e) => {
             incomplete(sink, &format!("blob {} ({}): {}", job.oid, first.path, e.message()));
-            return vec![];
+            return (vec![], vec![]);
         }
     };
     let data = obj.data();
     if sink.engine.options.decode && super::archive::is_archive(data) {
         // Archive members are attributed like the archive's first occurrence.
         super::archive::scan(&first.path, data, &super::archive::Limits::new(opts.max_file_size), sink);
-        return vec![];
+        return (vec![], vec![]);
     }
     if super::is_binary(data) {
         sink.counters.skipped_binary.fetch_add(1, Relaxed);
-        return vec![];
+        return (vec![], vec![]);
     }
     sink.count_blob(data.len());
     let found = sink.engine.scan_blob(Blob { path: &first.path, data }, &sink.counters);
@@ -293,7 +444,7 @@ fn scan_job(odb: &git2::Odb, job: &BlobJob, opts: &GitScanOptions, sink: &Collec
             out.push((occ.commit, r));
         }
     }
-    out
+    (out, found)
 }
 
 fn incomplete(sink: &Collector, message: &str) {

@@ -109,6 +109,9 @@ fn scan_file(path: &Path, shown: &str, max_size: u64, sink: &Collector, buf: &mu
         sink.counters.skipped_size.fetch_add(1, Relaxed);
         return;
     }
+    if let Some(text) = super::utf16_to_utf8(buf) {
+        *buf = text;
+    }
     if sink.engine.options.decode && super::archive::is_archive(buf) {
         super::archive::scan(shown, buf, &super::archive::Limits::new(max_size), sink);
         return;

@@ -1,0 +1,110 @@
+//! Property tests: generated keys in generated surroundings are always found at the right
+//! place; masks never reveal more than the public prefix; fingerprints ignore line moves;
+//! placeholders never pass as secrets.
+use proptest::prelude::*;
+use tenscan::blob::Blob;
+use tenscan::finding::mask;
+use tenscan::scan::{Counters, Engine, EngineOptions};
+
+fn engine() -> Engine {
+    Engine::new(tenscan::rules::builtin(), EngineOptions { decode: true, ..Default::default() })
+}
+
+const B62: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+/// A random-looking key: mixed classes, no long runs (as real keys are).
+fn key_strategy() -> impl Strategy<Value = String> {
+    (proptest::collection::vec(0usize..62, 8), proptest::collection::vec(0usize..62, 32))
+        .prop_map(|(p, s)| {
+            let p: String = p.into_iter().map(|i| B62[i] as char).collect();
+            let s: String = s.into_iter().map(|i| B62[i] as char).collect();
+            format!("{p}.{s}")
+        })
+        .prop_filter("looks random", |k| {
+            let b = k.as_bytes();
+            tenscan::checks::placeholder_reason(b).is_none()
+                && tenscan::checks::class_transition_ratio(b) > 0.45
+                && b.iter().any(|c| c.is_ascii_uppercase())
+                && b.iter().any(|c| c.is_ascii_lowercase())
+        })
+}
+
+/// Text around the key: lines of words, code and punctuation, never token characters right
+/// next to the key.
+fn filler() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![
+            Just("let x = 1;".to_string()),
+            Just("# comment".to_string()),
+            Just("".to_string()),
+            Just("  \"name\": \"value\",".to_string()),
+            Just("données: élève ✓".to_string()),
+            "[a-z ]{0,40}".prop_map(|s| s),
+        ],
+        0..6,
+    )
+    .prop_map(|lines| lines.join("\n"))
+}
+
+fn wrap() -> impl Strategy<Value = (String, String)> {
+    prop_oneof![
+        Just(("key = \"".to_string(), "\"".to_string())),
+        Just(("KEY=".to_string(), "".to_string())),
+        Just(("headers: {Authorization: 'Api-Key ".to_string(), "'}".to_string())),
+        Just(("- ".to_string(), " # prod".to_string())),
+        Just(("(".to_string(), ")".to_string())),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(200))]
+
+    #[test]
+    fn embedded_keys_are_found_at_their_line_and_column(
+        key in key_strategy(), before in filler(), after in filler(), (pre, post) in wrap(), crlf in any::<bool>()
+    ) {
+        let nl = if crlf { "\r\n" } else { "\n" };
+        let before = before.replace('\n', nl);
+        let text = format!("{before}{nl}{pre}{key}{post}{nl}{}", after.replace('\n', nl));
+        let line = before.matches('\n').count() + 2;
+        let column = pre.chars().count() + 1;
+        let found = engine().scan_blob(Blob { path: "f.txt", data: text.as_bytes() }, &Counters::default());
+        prop_assert_eq!(found.len(), 1, "{:?}", text);
+        let f = &found[0].finding;
+        prop_assert_eq!((f.line, f.column, f.end_column), (line, column, column + 41));
+        prop_assert!(!f.secret.contains(&key[8..]));
+    }
+
+    #[test]
+    fn masks_never_reveal_more_than_the_public_prefix(secret in "[ -~]{0,80}", reveal in 0usize..20) {
+        let m = mask(&secret, reveal);
+        let shown = m.trim_end_matches('…');
+        prop_assert!(shown.chars().count() <= 8);
+        prop_assert!(shown.chars().count() <= secret.chars().count() / 4);
+        prop_assert!(secret.starts_with(shown));
+    }
+
+    #[test]
+    fn fingerprints_survive_line_moves(key in key_strategy(), a in filler(), b in filler()) {
+        let e = engine();
+        let c = Counters::default();
+        let one = format!("{a}\nk = '{key}'\n");
+        let two = format!("{b}\n\n\n   k = '{key}'\n{a}");
+        let f1 = e.scan_blob(Blob { path: "p", data: one.as_bytes() }, &c);
+        let f2 = e.scan_blob(Blob { path: "p", data: two.as_bytes() }, &c);
+        prop_assert_eq!(&f1[0].finding.fingerprint, &f2[0].finding.fingerprint);
+        prop_assert!(!f1[0].finding.fingerprint.contains(&key[9..20]));
+    }
+
+    #[test]
+    fn placeholders_never_pass(start in 0u8..20, rep in "[a-zA-Z0-9]", word in prop::sample::select(vec!["EXAMPLE", "example", "YOUR", "xxxx", "dummy", "changeme"])) {
+        let ascending: String = (0..32).map(|i| B62[((start as usize) + i) % 26] as char).collect();
+        let repeated = rep.repeat(32);
+        let worded = format!("{word}{}", "Ab1".repeat(10))[..32].to_string();
+        for secret in [ascending, repeated, worded] {
+            let text = format!("BASETEN_API_KEY=Xy7Kq2Mn.{secret}\n");
+            let found = engine().scan_blob(Blob { path: "p", data: text.as_bytes() }, &Counters::default());
+            prop_assert!(found.is_empty(), "{}", text);
+        }
+    }
+}
