@@ -317,3 +317,45 @@ fn big_and_long_files() {
     let out = tenscan().current_dir(d.path()).env("NO_COLOR", "1").args(["scan", "one-line.js"]).output().unwrap();
     assert!(out.stdout.len() < 4000, "{}", out.stdout.len());
 }
+
+#[test]
+fn a_hundred_thousand_tiny_files() {
+    let d = tree();
+    for i in 0..100_000 {
+        let dir = d.path().join(format!("d{}", i % 100));
+        if i < 100 {
+            std::fs::create_dir(&dir).unwrap();
+        }
+        std::fs::write(dir.join(format!("f{i}")), "x\n").unwrap();
+    }
+    write(d.path(), "d7/key.txt", format!("{}\n", key()));
+    let out = tenscan().current_dir(d.path()).args(["scan", ".", "-f", "json"]).timeout(std::time::Duration::from_secs(120)).output().unwrap();
+    let r = json(&out.stdout);
+    assert_eq!(r["stats"]["files_scanned"], 100_001);
+    assert_eq!(locations(&r).len(), 1);
+}
+
+#[cfg(unix)]
+#[test]
+fn sigint_mid_scan_leaves_no_report_claiming_success() {
+    let d = tree();
+    // Enough work to still be scanning when the signal arrives.
+    for i in 0..40 {
+        write(d.path(), &format!("big{i}.txt"), format!("{}\n", "lorem ipsum dolor sit amet ".repeat(200_000)));
+    }
+    let bin = assert_cmd::cargo::cargo_bin("tenscan");
+    let mut child = std::process::Command::new(bin)
+        .current_dir(d.path())
+        .args(["scan", ".", "-j", "1", "-f", "sarif", "-o", "out.sarif"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(150));
+    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
+    let started = std::time::Instant::now();
+    let status = child.wait().unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "exits promptly");
+    assert!(!status.success());
+    assert!(!d.path().join("out.sarif").exists(), "no report that looks complete");
+}

@@ -284,6 +284,7 @@ pub fn scan_commits(repo: &Repository, commit_ids: &[Oid], opts: &GitScanOptions
 /// The lines a staged change adds: HEAD's tree (or nothing, before the first commit) against
 /// the index git is about to commit (`GIT_INDEX_FILE` when git sets it, as `commit -a` does).
 pub fn scan_staged(repo: &Repository, opts: &GitScanOptions, sink: &Collector) -> Result<(), GitError> {
+    timing("staged start");
     let head_tree = match repo.head() {
         Ok(h) => Some(h.peel_to_tree()?),
         Err(_) => None, // unborn branch: everything staged is new
@@ -292,16 +293,95 @@ pub fn scan_staged(repo: &Repository, opts: &GitScanOptions, sink: &Collector) -
         Some(p) => git2::Index::open(Path::new(&p))?,
         None => repo.index()?,
     };
+    timing("index read");
     if index.has_conflicts() {
         sink.note("the index has unresolved conflicts; conflicted files are scanned once resolved");
     }
-    let mut diff = repo.diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut git::diff_options()))?;
+    // Find the changed paths with a cheap merge of two sorted lists, then let libgit2 diff
+    // (renames, added lines) only those: a full tree-to-index diff costs ~100 ms on 50k files.
+    let changed = changed_paths(&repo.odb()?, head_tree.as_ref().map(|t| t.id()), &index, sink);
+    timing("changed paths");
+    if changed.is_empty() {
+        return Ok(());
+    }
+    let mut options = git::diff_options();
+    options.disable_pathspec_match(true);
+    for path in &changed {
+        options.pathspec(path);
+    }
+    let mut diff = repo.diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut options))?;
     let mut jobs = Jobs::default();
     for file in git::added_lines(&mut diff)? {
         jobs.add(file.oid, Occurrence { path: file.path.clone(), commit: None, lines: Some(file) });
     }
     run(repo.path(), opts, sink, |send| jobs.send_all(send, vec![]));
     Ok(())
+}
+
+/// Paths whose index entry differs from HEAD's tree (added, modified or deleted), found by
+/// merging the tree's entries (parsed raw, in git's path order) with the index's.
+fn changed_paths(odb: &git2::Odb, head: Option<Oid>, index: &git2::Index, sink: &Collector) -> Vec<Vec<u8>> {
+    let mut tree = vec![];
+    if let Some(root) = head {
+        list_tree(odb, root, &mut vec![], &mut tree, sink);
+    }
+    let mut staged: Vec<(Vec<u8>, Oid)> = index
+        .iter()
+        .filter(|e| (e.flags >> 12) & 3 == 0) // stage 0: conflicted entries are not committable
+        .map(|e| (e.path, e.id))
+        .collect();
+    staged.sort_by(|a, b| a.0.cmp(&b.0));
+    tree.sort_by(|a, b| a.0.cmp(&b.0));
+    let (mut i, mut j, mut out) = (0, 0, vec![]);
+    while i < tree.len() || j < staged.len() {
+        match (tree.get(i), staged.get(j)) {
+            (Some(t), Some(s)) if t.0 == s.0 => {
+                if t.1 != s.1 {
+                    out.push(s.0.clone());
+                }
+                i += 1;
+                j += 1;
+            }
+            (Some(t), Some(s)) if t.0 < s.0 => {
+                out.push(t.0.clone());
+                i += 1;
+            }
+            (Some(_), Some(s)) | (None, Some(s)) => {
+                out.push(s.0.clone());
+                j += 1;
+            }
+            (Some(t), None) => {
+                out.push(t.0.clone());
+                i += 1;
+            }
+            (None, None) => break,
+        }
+    }
+    out
+}
+
+/// Every blob path of a tree (submodules included, as the index lists them).
+fn list_tree(odb: &git2::Odb, oid: Oid, prefix: &mut Vec<u8>, out: &mut Vec<(Vec<u8>, Oid)>, sink: &Collector) {
+    let obj = match odb.read(oid) {
+        Ok(o) => o,
+        Err(e) => return incomplete(sink, &format!("tree {oid}: {}", e.message())),
+    };
+    let mut rest = obj.data();
+    while let Some(entry) = parse_tree_entry(rest) {
+        rest = &rest[entry.len..];
+        let Ok(id) = Oid::from_bytes(entry.id) else { continue };
+        let len = prefix.len();
+        if !prefix.is_empty() {
+            prefix.push(b'/');
+        }
+        prefix.extend_from_slice(entry.name);
+        if entry.mode == b"40000" {
+            list_tree(odb, id, prefix, out, sink);
+        } else {
+            out.push((prefix.clone(), id));
+        }
+        prefix.truncate(len);
+    }
 }
 
 /// What a producer of blob jobs hands back once it is done: the commits it walked, and the
