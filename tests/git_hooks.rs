@@ -240,3 +240,35 @@ fn pre_commit_framework_manifest_commands_run() {
         cmd.assert().code(1);
     }
 }
+
+#[test]
+fn staged_in_nested_directories_uses_the_cache_tree_correctly() {
+    let d = tree();
+    let p = d.path();
+    git_init(p);
+    for i in 0..30 {
+        write(p, &format!("pkg{}/mod{}/f{i}.py", i % 3, i % 5), format!("x = {i}\n"));
+    }
+    write(p, "pkg0/mod0/old.txt", format!("{}\n", key()));
+    git(p, &["add", "-A"]);
+    git(p, &["commit", "-qm", "tree", "--no-verify"]);
+    // Nothing staged: clean.
+    assert_eq!(staged(p).0, 0);
+    // An edit deep inside one directory, a new directory, a move, a deletion.
+    write(p, "pkg1/mod1/f1.py", format!("x = 1\nKEY = '{}'\n", key()));
+    write(p, "newpkg/deep/new.py", format!("K = '{}'\n", key()));
+    git(p, &["mv", "pkg0/mod0/old.txt", "pkg2/moved.txt"]);
+    git(p, &["rm", "-q", "pkg0/mod0/f0.py"]);
+    git(p, &["add", "-A"]);
+    let (code, r) = staged(p);
+    assert_eq!(code, 1);
+    let mut found = locations(&r);
+    found.sort();
+    assert_eq!(
+        found,
+        vec![
+            ("newpkg/deep/new.py".to_string(), 1, 6, "baseten-api-key".to_string()),
+            ("pkg1/mod1/f1.py".to_string(), 2, 8, "baseten-api-key".to_string()),
+        ]
+    );
+}

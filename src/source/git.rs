@@ -124,21 +124,27 @@ pub fn added_lines(diff: &mut Diff) -> Result<Vec<AddedFile>, GitError> {
             continue;
         }
         let Some(patch) = git2::Patch::from_diff(diff, i)? else { continue };
-        let mut lines = vec![];
-        for h in 0..patch.num_hunks() {
-            for l in 0..patch.num_lines_in_hunk(h)? {
-                let line = patch.line_in_hunk(h, l)?;
-                if line.origin() == '+' {
-                    lines.extend(line.new_lineno());
-                }
-            }
-        }
+        let lines = patch_added_lines(&patch)?;
         if !lines.is_empty() {
             let path = file.path().map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default();
             out.push(AddedFile { oid: file.id(), path, lines });
         }
     }
     Ok(out)
+}
+
+/// The new-side line numbers a patch adds.
+pub fn patch_added_lines(patch: &git2::Patch) -> Result<Vec<u32>, GitError> {
+    let mut lines = vec![];
+    for h in 0..patch.num_hunks() {
+        for l in 0..patch.num_lines_in_hunk(h)? {
+            let line = patch.line_in_hunk(h, l)?;
+            if line.origin() == '+' {
+                lines.extend(line.new_lineno());
+            }
+        }
+    }
+    Ok(lines)
 }
 
 /// Diff options for added-line extraction: no context, binary files skipped by libgit2.

@@ -286,73 +286,127 @@ pub fn scan_commits(repo: &Repository, commit_ids: &[Oid], opts: &GitScanOptions
 pub fn scan_staged(repo: &Repository, opts: &GitScanOptions, sink: &Collector) -> Result<(), GitError> {
     timing("staged start");
     let head_tree = match repo.head() {
-        Ok(h) => Some(h.peel_to_tree()?),
+        Ok(h) => Some(h.peel_to_tree()?.id()),
         Err(_) => None, // unborn branch: everything staged is new
     };
-    let index = match std::env::var_os("GIT_INDEX_FILE") {
-        Some(p) => git2::Index::open(Path::new(&p))?,
-        None => repo.index()?,
+    let index_path = match std::env::var_os("GIT_INDEX_FILE") {
+        Some(p) => std::path::PathBuf::from(p),
+        None => repo.path().join("index"),
     };
-    timing("index read");
-    if index.has_conflicts() {
-        sink.note("the index has unresolved conflicts; conflicted files are scanned once resolved");
-    }
-    // Find the changed paths with a cheap merge of two sorted lists, then let libgit2 diff
-    // (renames, added lines) only those: a full tree-to-index diff costs ~100 ms on 50k files.
-    let changed = changed_paths(&repo.odb()?, head_tree.as_ref().map(|t| t.id()), &index, sink);
-    timing("changed paths");
-    if changed.is_empty() {
-        return Ok(());
-    }
-    let mut options = git::diff_options();
-    options.disable_pathspec_match(true);
-    for path in &changed {
-        options.pathspec(path);
-    }
-    let mut diff = repo.diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut options))?;
+    let added = match fast_staged(repo, head_tree, &index_path, sink) {
+        Some(added) => added?,
+        None => slow_staged(repo, head_tree, &index_path, sink)?,
+    };
+    timing("staged changes");
     let mut jobs = Jobs::default();
-    for file in git::added_lines(&mut diff)? {
+    for file in added {
         jobs.add(file.oid, Occurrence { path: file.path.clone(), commit: None, lines: Some(file) });
     }
     run(repo.path(), opts, sink, |send| jobs.send_all(send, vec![]));
     Ok(())
 }
 
-/// Paths whose index entry differs from HEAD's tree (added, modified or deleted), found by
-/// merging the tree's entries (parsed raw, in git's path order) with the index's.
-fn changed_paths(odb: &git2::Odb, head: Option<Oid>, index: &git2::Index, sink: &Collector) -> Vec<Vec<u8>> {
+/// The staged change through libgit2's own index reader and tree-to-index diff.
+fn slow_staged(repo: &Repository, head: Option<Oid>, index_path: &Path, sink: &Collector) -> Result<Vec<AddedFile>, GitError> {
+    let head_tree = head.map(|id| repo.find_tree(id)).transpose()?;
+    let index = if index_path.exists() { git2::Index::open(index_path)? } else { repo.index()? };
+    if index.has_conflicts() {
+        sink.note("the index has unresolved conflicts; conflicted files are scanned once resolved");
+    }
+    let mut diff = repo.diff_tree_to_index(head_tree.as_ref(), Some(&index), Some(&mut git::diff_options()))?;
+    git::added_lines(&mut diff)
+}
+
+/// The staged change from tenscan's own index reader: directories the cache tree shows
+/// unchanged are skipped, the rest of HEAD's tree and of the index are merged by path, and
+/// each changed file is diffed blob to blob. `None`: an index this reader leaves to libgit2.
+fn fast_staged(repo: &Repository, head: Option<Oid>, index_path: &Path, sink: &Collector) -> Option<Result<Vec<AddedFile>, GitError>> {
+    let data = std::fs::read(index_path).ok()?;
+    let index = super::index::parse(&data)?;
+    let odb = match repo.odb() {
+        Ok(o) => o,
+        Err(e) => return Some(Err(e.into())),
+    };
+    let mut clean: HashSet<Vec<u8>> = HashSet::new();
+    if let (Some(root), Some(cache)) = (head, &index.tree) {
+        mark_clean(&odb, root, cache, &mut vec![], &mut clean);
+    }
+    if clean.contains(&b""[..]) {
+        return Some(Ok(vec![])); // the staged tree is HEAD's
+    }
     let mut tree = vec![];
     if let Some(root) = head {
-        list_tree(odb, root, &mut vec![], &mut tree, sink);
+        list_tree(&odb, root, &mut vec![], &clean, &mut tree, sink);
     }
-    let mut staged: Vec<(Vec<u8>, Oid)> = index
-        .iter()
-        .filter(|e| (e.flags >> 12) & 3 == 0) // stage 0: conflicted entries are not committable
-        .map(|e| (e.path, e.id))
-        .collect();
-    staged.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut last_clean: Vec<u8> = vec![];
+    let mut staged: Vec<(Vec<u8>, Oid)> = vec![];
+    for e in index.entries {
+        if e.mode == 0o160000 {
+            continue; // submodule
+        }
+        if !last_clean.is_empty() && e.path.starts_with(&last_clean) && e.path.get(last_clean.len()) == Some(&b'/') {
+            continue;
+        }
+        if let Some(dir) = memchr::memchr_iter(b'/', &e.path).map(|i| &e.path[..i]).find(|d| clean.contains(*d)) {
+            last_clean = dir.to_vec();
+            continue;
+        }
+        staged.push((e.path, e.id));
+    }
     tree.sort_by(|a, b| a.0.cmp(&b.0));
+    staged.sort_by(|a, b| a.0.cmp(&b.0));
+    Some(diff_staged(repo, merge_changes(&tree, &staged)))
+}
+
+/// Marks the directories whose cache-tree id equals HEAD's tree at the same path.
+fn mark_clean(odb: &git2::Odb, tree: Oid, node: &super::index::CacheTree, prefix: &mut Vec<u8>, clean: &mut HashSet<Vec<u8>>) {
+    if node.id == Some(tree) {
+        clean.insert(prefix.clone());
+        return;
+    }
+    let Ok(obj) = odb.read(tree) else { return };
+    let mut rest = obj.data();
+    while let Some(entry) = parse_tree_entry(rest) {
+        rest = &rest[entry.len..];
+        if entry.mode != b"40000" {
+            continue;
+        }
+        let (Some(child), Ok(id)) = (node.children.iter().find(|c| c.name == entry.name), Oid::from_bytes(entry.id)) else { continue };
+        let len = prefix.len();
+        if len > 0 {
+            prefix.push(b'/');
+        }
+        prefix.extend_from_slice(entry.name);
+        mark_clean(odb, id, child, prefix, clean);
+        prefix.truncate(len);
+    }
+}
+
+/// (path, id in HEAD, id staged) for every path that differs.
+type Change = (Vec<u8>, Option<Oid>, Option<Oid>);
+
+fn merge_changes(tree: &[(Vec<u8>, Oid)], staged: &[(Vec<u8>, Oid)]) -> Vec<Change> {
     let (mut i, mut j, mut out) = (0, 0, vec![]);
-    while i < tree.len() || j < staged.len() {
+    loop {
         match (tree.get(i), staged.get(j)) {
             (Some(t), Some(s)) if t.0 == s.0 => {
                 if t.1 != s.1 {
-                    out.push(s.0.clone());
+                    out.push((s.0.clone(), Some(t.1), Some(s.1)));
                 }
                 i += 1;
                 j += 1;
             }
             (Some(t), Some(s)) if t.0 < s.0 => {
-                out.push(t.0.clone());
+                out.push((t.0.clone(), Some(t.1), None));
                 i += 1;
-            }
-            (Some(_), Some(s)) | (None, Some(s)) => {
-                out.push(s.0.clone());
-                j += 1;
             }
             (Some(t), None) => {
-                out.push(t.0.clone());
+                out.push((t.0.clone(), Some(t.1), None));
                 i += 1;
+            }
+            (_, Some(s)) => {
+                out.push((s.0.clone(), None, Some(s.1)));
+                j += 1;
             }
             (None, None) => break,
         }
@@ -360,8 +414,31 @@ fn changed_paths(odb: &git2::Odb, head: Option<Oid>, index: &git2::Index, sink: 
     out
 }
 
-/// Every blob path of a tree (submodules included, as the index lists them).
-fn list_tree(odb: &git2::Odb, oid: Oid, prefix: &mut Vec<u8>, out: &mut Vec<(Vec<u8>, Oid)>, sink: &Collector) {
+/// Added lines of each changed file; a file moved without edits adds nothing.
+fn diff_staged(repo: &Repository, changes: Vec<Change>) -> Result<Vec<AddedFile>, GitError> {
+    let deleted: HashSet<Oid> = changes.iter().filter(|c| c.2.is_none()).filter_map(|c| c.1).collect();
+    let mut out = vec![];
+    for (path, old, new) in changes {
+        let Some(new) = new else { continue };
+        if old.is_none() && deleted.contains(&new) {
+            continue; // a rename
+        }
+        let path_str = String::from_utf8_lossy(&path).into_owned();
+        let new_blob = repo.find_blob(new)?;
+        let old_blob = old.map(|o| repo.find_blob(o)).transpose()?;
+        let p = Path::new(&path_str);
+        let old_data = old_blob.as_ref().map_or(&[][..], |b| b.content());
+        let patch = git2::Patch::from_buffers(old_data, Some(p), new_blob.content(), Some(p), Some(&mut git::diff_options()))?;
+        let lines = git::patch_added_lines(&patch)?;
+        if !lines.is_empty() {
+            out.push(AddedFile { oid: new, path: path_str, lines });
+        }
+    }
+    Ok(out)
+}
+
+/// Every blob path of a tree, except under `clean` directories.
+fn list_tree(odb: &git2::Odb, oid: Oid, prefix: &mut Vec<u8>, clean: &HashSet<Vec<u8>>, out: &mut Vec<(Vec<u8>, Oid)>, sink: &Collector) {
     let obj = match odb.read(oid) {
         Ok(o) => o,
         Err(e) => return incomplete(sink, &format!("tree {oid}: {}", e.message())),
@@ -371,13 +448,15 @@ fn list_tree(odb: &git2::Odb, oid: Oid, prefix: &mut Vec<u8>, out: &mut Vec<(Vec
         rest = &rest[entry.len..];
         let Ok(id) = Oid::from_bytes(entry.id) else { continue };
         let len = prefix.len();
-        if !prefix.is_empty() {
+        if len > 0 {
             prefix.push(b'/');
         }
         prefix.extend_from_slice(entry.name);
         if entry.mode == b"40000" {
-            list_tree(odb, id, prefix, out, sink);
-        } else {
+            if !clean.contains(prefix.as_slice()) {
+                list_tree(odb, id, prefix, clean, out, sink);
+            }
+        } else if entry.mode != b"160000" {
             out.push((prefix.clone(), id));
         }
         prefix.truncate(len);

@@ -2,6 +2,7 @@
 pub mod archive;
 pub mod git;
 pub mod history;
+pub mod index;
 pub mod stdin;
 pub mod worktree;
 
