@@ -341,7 +341,7 @@ fn sigint_mid_scan_leaves_no_report_claiming_success() {
     let d = tree();
     // Enough work to still be scanning when the signal arrives.
     for i in 0..40 {
-        write(d.path(), &format!("big{i}.txt"), format!("{}\n", "lorem ipsum dolor sit amet ".repeat(200_000)));
+        write(d.path(), &format!("big{i}.txt"), format!("{}\n", "see v1.2 of ab.cd and x.y ".repeat(200_000)));
     }
     let bin = assert_cmd::cargo::cargo_bin("tenscan");
     let mut child = std::process::Command::new(bin)
@@ -351,7 +351,7 @@ fn sigint_mid_scan_leaves_no_report_claiming_success() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    std::thread::sleep(std::time::Duration::from_millis(150));
+    std::thread::sleep(std::time::Duration::from_millis(50));
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let started = std::time::Instant::now();
     let status = child.wait().unwrap();
