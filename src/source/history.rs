@@ -171,28 +171,46 @@ pub fn scan_all(repo: &Repository, opts: &GitScanOptions, sink: &Collector) -> R
     let odb = repo.odb()?;
     run(repo.path(), opts, sink, |send| {
         let bar = progress(opts.progress, "commits");
-        let mut commits = vec![];
         let mut jobs = TreeJobs { paths: OidMap::default(), send, extra: vec![] };
         let mut seen_trees = OidSet::default();
-        for oid in order {
-            let commit = match oid.and_then(|oid| repo.find_commit(oid)) {
-                Ok(c) => c,
-                Err(e) => {
-                    incomplete(sink, &format!("cannot read a commit: {}", e.message()));
-                    continue;
-                }
-            };
-            let index = commits.len() as u32;
-            commits.push(CommitInfo::of(&commit));
-            bar.inc(1);
+        // The visit never fails: an unreadable tree is a warning inside walk_tree.
+        let commits = each_commit(repo, order, &bar, sink, |commit, index| {
             walk_tree(&odb, commit.tree_id(), "", index, &mut seen_trees, &mut jobs, sink);
-        }
+            Ok(())
+        })
+        .unwrap_or_default();
         bar.finish_and_clear();
         timing("walked commits and trees");
         Produced { commits, extra: jobs.extra }
     });
     timing("read and scanned blobs");
     Ok(())
+}
+
+/// Visits commits in order, numbering the readable ones; an unreadable one is a warning and
+/// makes the scan incomplete. Returns who made each visited commit and when.
+fn each_commit(
+    repo: &Repository,
+    ids: impl IntoIterator<Item = Result<Oid, git2::Error>>,
+    bar: &ProgressBar,
+    sink: &Collector,
+    mut visit: impl FnMut(&git2::Commit, u32) -> Result<(), GitError>,
+) -> Result<Vec<CommitInfo>, GitError> {
+    let mut commits = vec![];
+    for id in ids {
+        let commit = match id.and_then(|id| repo.find_commit(id)) {
+            Ok(c) => c,
+            Err(e) => {
+                incomplete(sink, &format!("cannot read a commit: {}", e.message()));
+                continue;
+            }
+        };
+        let index = commits.len() as u32;
+        commits.push(CommitInfo::of(&commit));
+        bar.inc(1);
+        visit(&commit, index)?;
+    }
+    Ok(commits)
 }
 
 /// With `TENSCAN_TIMING` set, prints how long each phase took (for profiling).
@@ -255,27 +273,17 @@ fn parse_tree_entry(data: &[u8]) -> Option<TreeEntry<'_>> {
 
 /// The lines added by each commit in `commits` (oldest first), each against its first parent.
 pub fn scan_commits(repo: &Repository, commit_ids: &[Oid], opts: &GitScanOptions, sink: &Collector) -> Result<(), GitError> {
-    let mut commits = vec![];
     let mut jobs = Jobs::default();
     let bar = progress(opts.progress, "commits");
-    for &oid in commit_ids {
-        let commit = match repo.find_commit(oid) {
-            Ok(c) => c,
-            Err(e) => {
-                incomplete(sink, &format!("commit {oid}: {}", e.message()));
-                continue;
-            }
-        };
-        let index = commits.len() as u32;
-        commits.push(CommitInfo::of(&commit));
-        bar.inc(1);
+    let commits = each_commit(repo, commit_ids.iter().map(|&id| Ok(id)), &bar, sink, |commit, index| {
         let parent_tree = commit.parents().next().and_then(|p| p.tree().ok());
         let tree = commit.tree()?;
         let mut diff = repo.diff_tree_to_tree(parent_tree.as_ref(), Some(&tree), Some(&mut git::diff_options()))?;
         for file in git::added_lines(&mut diff)? {
             jobs.add(file.oid, Occurrence { path: file.path.clone(), commit: Some(index), lines: Some(file) });
         }
-    }
+        Ok(())
+    })?;
     bar.finish_and_clear();
     run(repo.path(), opts, sink, |send| jobs.send_all(send, commits));
     Ok(())
