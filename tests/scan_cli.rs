@@ -359,3 +359,37 @@ fn sigint_mid_scan_leaves_no_report_claiming_success() {
     assert!(!status.success());
     assert!(!d.path().join("out.sarif").exists(), "no report that looks complete");
 }
+
+#[cfg(target_os = "linux")]
+#[test]
+fn permission_denied_files_and_directories_warn_and_are_counted() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tree();
+    std::fs::set_permissions(d.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    write(d.path(), "open.txt", format!("{}\n", key()));
+    write(d.path(), "locked.txt", format!("{}\n", key()));
+    write(d.path(), "lockeddir/inner.txt", format!("{}\n", key()));
+    std::fs::set_permissions(d.path().join("locked.txt"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    std::fs::set_permissions(d.path().join("lockeddir"), std::fs::Permissions::from_mode(0o000)).unwrap();
+    // Root reads everything: run tenscan as `nobody` (a copy of the binary it can execute).
+    let bin = d.path().join("tenscan-copy");
+    std::fs::copy(assert_cmd::cargo::cargo_bin("tenscan"), &bin).unwrap();
+    std::fs::set_permissions(&bin, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let root = unsafe { libc::geteuid() } == 0;
+    let mut cmd = if root {
+        let mut c = std::process::Command::new("setpriv");
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups"]).arg(&bin);
+        c
+    } else {
+        std::process::Command::new(&bin)
+    };
+    let out = cmd.current_dir(d.path()).args(["scan", ".", "-f", "json"]).output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let r = json(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(locations(&r).into_iter().map(|l| l.0).collect::<Vec<_>>(), ["open.txt"]);
+    assert_eq!(r["stats"]["skipped_error"], 2, "{err}");
+    assert!(err.contains("locked.txt: Permission denied"), "{err}");
+    assert!(err.contains("lockeddir: Permission denied"), "{err}");
+    std::fs::set_permissions(d.path().join("lockeddir"), std::fs::Permissions::from_mode(0o755)).unwrap();
+}

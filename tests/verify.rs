@@ -256,3 +256,38 @@ fn refused_connections_and_unsafe_urls() {
     // Without --verify nothing is sent anywhere, whatever the environment says.
     tenscan().current_dir(d.path()).env("TENSCAN_BASETEN_API_URL", "http://api.example.com").args(["scan", "."]).assert().code(1);
 }
+
+#[test]
+fn server_going_away_mid_run_gives_unknown_not_a_hang() {
+    let (a, b) = (key(), key());
+    // Answers one request, then stops listening.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let server = std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut buf = [0u8; 4096];
+        let n = s.read(&mut buf).unwrap();
+        let req = String::from_utf8_lossy(&buf[..n]).into_owned();
+        let key = req.lines().find_map(|l| l.split_once("Api-Key ").map(|(_, k)| k.trim().to_string())).unwrap_or_default();
+        let body = format!("{{\"keys\":[{{\"prefix\":\"{}\",\"type\":\"WORKSPACE_INVOKE\"}}]}}", &key[..8.min(key.len())]);
+        let _ = write!(s, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+        drop(listener);
+    });
+    let d = tree();
+    write(d.path(), "a.txt", format!("{a}\n"));
+    write(d.path(), "b.txt", format!("{b}\n"));
+    write(d.path(), ".tenscan.toml", "[verify]\nconcurrency = 1\ntimeout_secs = 2\nbudget_secs = 30\n");
+    let out = tenscan()
+        .current_dir(d.path())
+        .env("TENSCAN_BASETEN_API_URL", &url)
+        .args(["scan", ".", "--verify", "-f", "json"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    server.join().unwrap();
+    let r = json(&out.stdout);
+    let mut statuses: Vec<String> = r["findings"].as_array().unwrap().iter().map(|f| f["verification"]["status"].as_str().unwrap().to_string()).collect();
+    statuses.sort();
+    assert_eq!(statuses, ["live", "unknown"], "{r}");
+    assert_eq!(out.status.code(), Some(1));
+}
