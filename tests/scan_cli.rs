@@ -393,3 +393,47 @@ fn permission_denied_files_and_directories_warn_and_are_counted() {
     assert!(err.contains("lockeddir: Permission denied"), "{err}");
     std::fs::set_permissions(d.path().join("lockeddir"), std::fs::Permissions::from_mode(0o755)).unwrap();
 }
+
+#[test]
+fn files_truncated_or_deleted_during_the_scan_are_accounted_for() {
+    // A writer truncates, rewrites and deletes files while tenscan scans them. Whatever the
+    // timing, every file is either scanned or counted as unreadable, nothing panics, and the
+    // exit code reflects only what was read.
+    let d = tree();
+    let names: Vec<String> = (0..50).map(|i| format!("churn{i}.txt")).collect();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    for n in &names {
+        write(d.path(), n, "plain text\n".repeat(20_000));
+    }
+    let (dir, names2, stop2) = (d.path().to_path_buf(), names.clone(), stop.clone());
+    let churn = std::thread::spawn(move || {
+        let mut round = 0usize;
+        while !stop2.load(std::sync::atomic::Ordering::Relaxed) {
+            let n = &names2[round % names2.len()];
+            let p = dir.join(n);
+            match round % 3 {
+                0 => drop(std::fs::OpenOptions::new().write(true).open(&p).and_then(|f| f.set_len(10))),
+                1 => drop(std::fs::remove_file(&p)),
+                _ => drop(std::fs::write(&p, "plain text\n".repeat(20_000))),
+            }
+            round += 1;
+            std::thread::sleep(std::time::Duration::from_micros(200));
+        }
+    });
+    for _ in 0..15 {
+        let out = tenscan().current_dir(d.path()).args(["scan", ".", "-f", "json", "-j", "2"]).output().unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{err}");
+        assert!(!err.contains("panicked"), "{err}");
+        let s = &json(&out.stdout)["stats"];
+        let seen = s["files_scanned"].as_u64().unwrap() + s["skipped_error"].as_u64().unwrap();
+        // Files deleted before the walk listed them are simply not there; each one listed
+        // and then gone is one warning and one count.
+        assert!(seen <= names.len() as u64, "{s}");
+        let warnings: Vec<&str> = err.lines().filter(|l| l.starts_with("warning:")).collect();
+        assert_eq!(warnings.len() as u64, s["skipped_error"].as_u64().unwrap(), "{err}");
+        assert!(warnings.iter().all(|w| w.contains("No such file")), "{err}");
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    churn.join().unwrap();
+}
