@@ -321,11 +321,11 @@ mod tests {
     fn base64_text_is_decoded_and_binary_is_not() {
         let enc = base64::engine::general_purpose::STANDARD.encode("BASETEN_API_KEY=some-long-value-here-123"); // tenscan:allow (made-up)
         let raw = format!("data:\n  key: {enc}\n");
-        let d = decode_all("s.yaml", raw.as_bytes(), false, Triggers { base64: true, ..Default::default() }, &|_| true);
+        let d = decode_all("s.yaml", raw.as_bytes(), false, Triggers { base64: true }, &|_| true);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].kind, "base64");
         let bin = base64::engine::general_purpose::STANDARD.encode([0u8, 1, 2, 3, 200, 201, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30]);
-        assert!(decode_all("s.yaml", format!("data: {bin}").as_bytes(), false, Triggers { base64: true, ..Default::default() }, &|_| true).is_empty());
+        assert!(decode_all("s.yaml", format!("data: {bin}").as_bytes(), false, Triggers { base64: true }, &|_| true).is_empty());
     }
 
     #[test]

@@ -126,7 +126,7 @@ fn archives_are_opened_with_limits() {
     gz.write_all(&tar).unwrap();
     write(d.path(), "backup.tar.gz", gz.finish().unwrap());
     write(d.path(), "big.zip", zip_bytes(&[("huge.txt", format!("{}\n{k4}\n", "a".repeat(50_000)).into_bytes())]));
-    write(d.path(), "broken.zip", b"PK\x03\x04 this is not really a zip".to_vec());
+    write(d.path(), "broken.zip", b"PK\x03\x04 this is not really a zip");
     let out = tenscan().current_dir(d.path()).args(["scan", ".", "-f", "json", "--max-file-size", "20000"]).output().unwrap();
     let r = json(&out.stdout);
     let err = String::from_utf8_lossy(&out.stderr);
