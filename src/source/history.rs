@@ -90,8 +90,9 @@ impl TreeJobs<'_> {
         match self.paths.get_mut(&oid) {
             Some(paths) => {
                 if !paths.iter().any(|p| is_path(p, prefix, name)) {
-                    paths.push(path());
-                    self.extra.push((oid, Occurrence { path: path(), commit: Some(commit), lines: None }));
+                    let path = path();
+                    paths.push(path.clone());
+                    self.extra.push((oid, Occurrence { path, commit: Some(commit), lines: None }));
                 }
             }
             None => {
