@@ -14,10 +14,33 @@ pub enum Verdict {
 
 /// Words that mark a value as a placeholder when they appear inside it (ASCII case-insensitive).
 const PLACEHOLDER_WORDS: &[&str] = &[
-    "example", "sample", "placeholder", "dummy", "changeme", "change_me", "redacted", "xxxx",
-    "your_", "your-", "yourkey", "yourapi", "yoursecret", "yourtoken", "insert", "replace_me",
-    "replaceme", "fake", "notreal", "not_real", "secretkey", "apikeyhere", "api_key_here",
-    "****", "....", "<", ">",
+    "example",
+    "sample",
+    "placeholder",
+    "dummy",
+    "changeme",
+    "change_me",
+    "redacted",
+    "xxxx",
+    "your_",
+    "your-",
+    "yourkey",
+    "yourapi",
+    "yoursecret",
+    "yourtoken",
+    "insert",
+    "replace_me",
+    "replaceme",
+    "fake",
+    "notreal",
+    "not_real",
+    "secretkey",
+    "apikeyhere",
+    "api_key_here",
+    "****",
+    "....",
+    "<",
+    ">",
 ];
 
 /// Shannon entropy in bits per byte.
@@ -119,7 +142,10 @@ fn patterned_fraction(s: &[u8]) -> f64 {
 /// Returns why `s` looks like a placeholder, if it does.
 pub fn placeholder_reason(s: &[u8]) -> Option<&'static str> {
     let lower = s.to_ascii_lowercase();
-    if PLACEHOLDER_WORDS.iter().any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some()) {
+    if PLACEHOLDER_WORDS
+        .iter()
+        .any(|w| memchr::memmem::find(&lower, w.as_bytes()).is_some())
+    {
         return Some("contains a placeholder word");
     }
     let (seq, rep) = runs(s);

@@ -5,7 +5,12 @@ use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
 #[derive(Debug, Parser)]
-#[command(name = "tenscan", version, about = "Keeps Baseten API keys out of your repositories", max_term_width = 100)]
+#[command(
+    name = "tenscan",
+    version,
+    about = "Keeps Baseten API keys out of your repositories",
+    max_term_width = 100
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,
@@ -50,6 +55,10 @@ pub struct ReportArgs {
     /// Write the report to FILE instead of standard output
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: Option<PathBuf>,
+    /// SARIF only: set `runAutomationDetails.id`, the code-scanning category (unset by
+    /// default: the upload step names it)
+    #[arg(long, value_name = "CATEGORY")]
+    pub sarif_category: Option<String>,
     /// Show full secrets in the report (masked by default)
     #[arg(long)]
     pub reveal: bool,
@@ -62,7 +71,8 @@ pub struct ReportArgs {
     /// Record the current findings in this baseline file
     #[arg(long, value_name = "FILE")]
     pub write_baseline: Option<PathBuf>,
-    /// Config file (default: .tenscan.toml at the scan root)
+    /// Config file (default: the nearest .tenscan.toml at or above the scanned path, up to
+    /// the repository root)
     #[arg(long, value_name = "FILE")]
     pub config: Option<PathBuf>,
     /// Report only findings of at least this confidence
@@ -80,10 +90,17 @@ pub struct ReportArgs {
     /// Do not look inside JSON escapes, base64, percent-encoding or archives
     #[arg(long)]
     pub no_decode: bool,
-    /// Worker threads (0: one per core)
+    /// Worker threads (0: one per core; at most 4 per core)
     #[arg(long, short = 'j', default_value_t = 0, value_name = "N")]
     pub threads: usize,
-    /// No warnings, notes or summary on standard error
+    /// Do not read files or blobs larger than this many bytes (a file left out makes the scan
+    /// incomplete)
+    #[arg(long, default_value_t = crate::admission::DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
+    pub max_file_size: u64,
+    /// Accept a scan that could not read everything: exit 0 or 1 by the findings instead of 2
+    #[arg(long)]
+    pub allow_incomplete: bool,
+    /// Only the findings: no warnings, notes, progress or summary
     #[arg(long, short = 'q')]
     pub quiet: bool,
 }
@@ -95,15 +112,12 @@ pub struct ScanArgs {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub report: ReportArgs,
-    /// Do not honour .gitignore, .ignore and git excludes
+    /// Do not honour .gitignore, .ignore, .tenscanignore or git excludes
     #[arg(long)]
     pub no_ignore: bool,
     /// Follow symbolic links
     #[arg(long, short = 'L')]
     pub follow: bool,
-    /// Skip files larger than this many bytes
-    #[arg(long, default_value_t = crate::source::DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
-    pub max_file_size: u64,
 }
 
 #[derive(Debug, Args)]
@@ -122,9 +136,10 @@ pub struct HistoryArgs {
     /// Report every commit and path carrying a secret, not only where it entered history
     #[arg(long)]
     pub all_occurrences: bool,
-    /// Skip blobs larger than this many bytes
-    #[arg(long, default_value_t = crate::source::DEFAULT_MAX_FILE_SIZE, value_name = "BYTES")]
-    pub max_file_size: u64,
+    /// Read .tenscan.toml and the baseline from this commit instead of the worktree (what
+    /// the Action does for pull requests: the base is trusted, the head is not)
+    #[arg(long, value_name = "REV")]
+    pub config_from: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -154,6 +169,16 @@ pub enum HookCommand {
         #[arg(value_name = "REPO", default_value = ".")]
         repo: PathBuf,
     },
+    /// The pre-commit check: the staged change (or, given FILES outside a commit, as the
+    /// pre-commit framework's `run --files` and `--all-files` pass them, those files)
+    PreCommit {
+        /// Files to scan (the pre-commit framework passes them)
+        files: Vec<PathBuf>,
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
     /// Scan the commits a push sends (reads git's pre-push lines on standard input)
     PrePush {
         /// Remote name, as git passes it
@@ -180,7 +205,7 @@ pub enum BaselineCommand {
         /// Match against the whole git history instead of the worktree
         #[arg(long)]
         history: bool,
-        /// Config file (default: .tenscan.toml at the scan root)
+        /// Config file (default: the nearest .tenscan.toml, up to the repository root)
         #[arg(long, value_name = "FILE")]
         config: Option<PathBuf>,
     },
@@ -216,15 +241,21 @@ pub struct VerifyArgs {
     /// Keys to check; none: one per line on standard input
     #[arg(value_name = "KEY")]
     pub keys: Vec<String>,
-    /// Output format (pretty or json)
+    /// Output format
     #[arg(long, short = 'f', value_enum, default_value = "pretty")]
-    pub format: crate::report::Format,
+    pub format: VerifyFormat,
     /// Show full keys (masked by default)
     #[arg(long)]
     pub reveal: bool,
     /// Which results fail the run (default: live)
     #[arg(long, value_enum, value_name = "WHICH")]
     pub fail_on: Option<FailOn>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum VerifyFormat {
+    Pretty,
+    Json,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

@@ -45,7 +45,6 @@ pub struct Triggers {
 }
 
 impl Triggers {
-
     /// Triggers of a small decoded text (the top-level blob gets them from the matcher).
     pub fn of(data: &[u8]) -> Triggers {
         let mut t = Triggers::default();
@@ -83,13 +82,17 @@ pub const TRIGGERS: &[(&str, Trigger)] = &[
     ("_b64", Trigger::Base64),
 ];
 
-/// Every decodable span of `data`: a blob at `path` (`nested` false) or text decoded from one.
+/// Every decodable span of `data`: an admitted text or text decoded from one. JSON strings are decoded in text that reads as JSON (a notebook, a HAR file, a
+/// config); what the file is called does not matter, so a blob decodes the same at any path.
 /// `keyword` says whether raw text holds a rule keyword: percent-encoded runs are decoded
 /// only when decoding makes new token characters or the run has a keyword in it.
-pub fn decode_all(path: &str, data: &[u8], nested: bool, triggers: Triggers, keyword: &dyn Fn(&[u8]) -> bool) -> Vec<Decoded> {
+pub fn decode_all(
+    data: &[u8],
+    triggers: Triggers,
+    keyword: &dyn Fn(&[u8]) -> bool,
+) -> Vec<Decoded> {
     let mut out = vec![];
-    let json = if nested { starts_like_json(data) } else { looks_like_json(path, data) };
-    if json && memchr::memchr(b'\\', data).is_some() {
+    if starts_like_json(data) && memchr::memchr(b'\\', data).is_some() {
         json_strings(data, &mut out);
     }
     if triggers.base64 {
@@ -99,13 +102,11 @@ pub fn decode_all(path: &str, data: &[u8], nested: bool, triggers: Triggers, key
     out
 }
 
-fn looks_like_json(path: &str, data: &[u8]) -> bool {
-    let ext = path.rsplit('.').next().unwrap_or("");
-    matches!(ext, "json" | "ipynb" | "jsonl" | "har") || starts_like_json(data)
-}
-
 fn starts_like_json(data: &[u8]) -> bool {
-    data.iter().find(|b| !b.is_ascii_whitespace()).is_some_and(|&b| b == b'{' || b == b'[')
+    let data = data.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(data);
+    data.iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'{' || b == b'[')
 }
 
 fn is_token(b: u8) -> bool {
@@ -133,7 +134,12 @@ fn json_strings(data: &[u8], out: &mut Vec<Decoded>) {
                 b'\\' if j + 1 < data.len() => {
                     escaped = true;
                     let (bytes, used) = unescape(&data[j..]);
-                    new_tokens |= used > 2 && bytes.iter().any(|&b| is_token(b));
+                    // New tokens: an escape that decodes to token characters (`\u0041`), or
+                    // one that decodes to a separator right before a token (`x\nKEY`: KEY
+                    // stands alone only once `\n` is a newline).
+                    let before_token = data.get(j + used).is_some_and(|&b| is_token(b))
+                        && !bytes.iter().all(|&b| is_token(b));
+                    new_tokens |= (used > 2 && bytes.iter().any(|&b| is_token(b))) || before_token;
                     for b in bytes {
                         text.push(b);
                         map.push(j);
@@ -149,7 +155,13 @@ fn json_strings(data: &[u8], out: &mut Vec<Decoded>) {
             j += 1;
         }
         if escaped && closed && text.len() >= 8 {
-            out.push(Decoded { kind: "json", span: start..j, text, map: Some(map), new_tokens });
+            out.push(Decoded {
+                kind: "json",
+                span: start..j,
+                text,
+                map: Some(map),
+                new_tokens,
+            });
         }
         i = if closed { j + 1 } else { j.max(start) };
         if i >= data.len() {
@@ -171,7 +183,9 @@ fn unescape(s: &[u8]) -> (Vec<u8>, usize) {
         b'b' => (simple(8), 2),
         b'f' => (simple(12), 2),
         b'u' if s.len() >= 6 => {
-            let hex = std::str::from_utf8(&s[2..6]).ok().and_then(|h| u32::from_str_radix(h, 16).ok());
+            let hex = std::str::from_utf8(&s[2..6])
+                .ok()
+                .and_then(|h| u32::from_str_radix(h, 16).ok());
             match hex.and_then(char::from_u32) {
                 Some(c) => (c.to_string().into_bytes(), 6),
                 None => (s[..2].to_vec(), 2),
@@ -225,7 +239,10 @@ fn base64_runs(data: &[u8], out: &mut Vec<Decoded>) {
             continue;
         }
         // Plain words and identifiers are not base64 payloads.
-        if run.iter().all(|b| b.is_ascii_lowercase() || *b == b'_' || *b == b'-') {
+        if run
+            .iter()
+            .all(|b| b.is_ascii_lowercase() || *b == b'_' || *b == b'-')
+        {
             continue;
         }
         let url = run.iter().any(|&b| b == b'-' || b == b'_');
@@ -233,10 +250,22 @@ fn base64_runs(data: &[u8], out: &mut Vec<Decoded>) {
         if url && std_ {
             continue;
         }
-        let engine = if url { &base64::engine::general_purpose::URL_SAFE_NO_PAD } else { &base64::engine::general_purpose::STANDARD_NO_PAD };
-        let Ok(text) = engine.decode(run) else { continue };
+        let engine = if url {
+            &base64::engine::general_purpose::URL_SAFE_NO_PAD
+        } else {
+            &base64::engine::general_purpose::STANDARD_NO_PAD
+        };
+        let Ok(text) = engine.decode(run) else {
+            continue;
+        };
         if is_text(&text) {
-            out.push(Decoded { kind: if url { "base64url" } else { "base64" }, span: start..end, text, map: None, new_tokens: true });
+            out.push(Decoded {
+                kind: if url { "base64url" } else { "base64" },
+                span: start..end,
+                text,
+                map: None,
+                new_tokens: true,
+            });
         }
     }
 }
@@ -246,7 +275,10 @@ fn is_text(b: &[u8]) -> bool {
     if b.len() < 16 || memchr::memchr(0, b).is_some() {
         return false;
     }
-    let printable = b.iter().filter(|&&c| c.is_ascii_graphic() || c == b' ' || c == b'\n' || c == b'\r' || c == b'\t').count();
+    let printable = b
+        .iter()
+        .filter(|&&c| c.is_ascii_graphic() || c == b' ' || c == b'\n' || c == b'\r' || c == b'\t')
+        .count();
     printable * 100 >= b.len() * 95
 }
 
@@ -272,7 +304,11 @@ fn percent_runs(data: &[u8], keyword: &dyn Fn(&[u8]) -> bool, out: &mut Vec<Deco
             continue;
         }
         let hex = |k: usize| run.get(k).and_then(|c| (*c as char).to_digit(16));
-        let escape_at = |k: usize| (run[k] == b'%').then(|| Some((hex(k + 1)? * 16 + hex(k + 2)?) as u8)).flatten();
+        let escape_at = |k: usize| {
+            (run[k] == b'%')
+                .then(|| Some((hex(k + 1)? * 16 + hex(k + 2)?) as u8))
+                .flatten()
+        };
         // A light look first: decode only runs whose escapes can reveal something.
         let (mut changed, mut new_tokens) = (false, false);
         for k in memchr::memchr_iter(b'%', run) {
@@ -298,7 +334,13 @@ fn percent_runs(data: &[u8], keyword: &dyn Fn(&[u8]) -> bool, out: &mut Vec<Deco
             map.push(start + j);
             j += 1;
         }
-        out.push(Decoded { kind: "percent", span: start..end, text, map: Some(map), new_tokens });
+        out.push(Decoded {
+            kind: "percent",
+            span: start..end,
+            text,
+            map: Some(map),
+            new_tokens,
+        });
     }
 }
 
@@ -309,7 +351,7 @@ mod tests {
     #[test]
     fn json_escapes_map_back_to_raw_offsets() {
         let raw = br#"{"s": "KEY = \"abc\u0064ef\"\n"}"#;
-        let d = decode_all("x.json", raw, false, Triggers::of(raw), &|_| true);
+        let d = decode_all(raw, Triggers::of(raw), &|_| true);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].text, b"KEY = \"abcdef\"\n");
         let at = d[0].text.windows(6).position(|w| w == b"abcdef").unwrap();
@@ -319,18 +361,31 @@ mod tests {
 
     #[test]
     fn base64_text_is_decoded_and_binary_is_not() {
-        let enc = base64::engine::general_purpose::STANDARD.encode("BASETEN_API_KEY=some-long-value-here-123"); // tenscan:allow (made-up)
+        let enc = base64::engine::general_purpose::STANDARD
+            .encode("BASETEN_API_KEY=some-long-value-here-123"); // tenscan:allow (made-up)
         let raw = format!("data:\n  key: {enc}\n");
-        let d = decode_all("s.yaml", raw.as_bytes(), false, Triggers { base64: true }, &|_| true);
+        let d = decode_all(raw.as_bytes(), Triggers { base64: true }, &|_| true);
         assert_eq!(d.len(), 1);
         assert_eq!(d[0].kind, "base64");
-        let bin = base64::engine::general_purpose::STANDARD.encode([0u8, 1, 2, 3, 200, 201, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30]);
-        assert!(decode_all("s.yaml", format!("data: {bin}").as_bytes(), false, Triggers { base64: true }, &|_| true).is_empty());
+        let bin = base64::engine::general_purpose::STANDARD.encode([
+            0u8, 1, 2, 3, 200, 201, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22,
+            23, 24, 25, 26, 27, 28, 29, 30,
+        ]);
+        assert!(decode_all(
+            format!("data: {bin}").as_bytes(),
+            Triggers { base64: true },
+            &|_| true
+        )
+        .is_empty());
     }
 
     #[test]
     fn percent_runs_decode() {
-        let d = decode_all("u.txt", b"curl 'https://x/?h=Api-Key%20abcdefghij'", false, Triggers::default(), &|_| true);
+        let d = decode_all(
+            b"curl 'https://x/?h=Api-Key%20abcdefghij'",
+            Triggers::default(),
+            &|_| true,
+        );
         assert_eq!(d.len(), 1);
         assert!(d[0].text.ends_with(b"Api-Key abcdefghij"));
     }

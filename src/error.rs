@@ -6,9 +6,12 @@ pub enum Fatal {
     #[error("{}: no such file or directory", path.display())]
     #[diagnostic(code(tenscan::path), help("check the path; `-` scans standard input"))]
     MissingPath { path: PathBuf },
-    #[error("cannot write report to {}: {source}", path.display())]
+    #[error("cannot write {}: {source}", path.display())]
     #[diagnostic(code(tenscan::output))]
-    Output { path: PathBuf, source: std::io::Error },
+    Output {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot read standard input: {0}")]
     #[diagnostic(code(tenscan::stdin))]
     Stdin(std::io::Error),
@@ -17,9 +20,9 @@ pub enum Fatal {
     File(#[from] crate::tomlfile::TomlFileError),
     #[error(transparent)]
     #[diagnostic(transparent)]
-    UnknownRule(#[from] crate::scan::UnknownRule),
-    #[error("{0}")]
-    #[diagnostic(code(tenscan::rules))]
+    UnknownRule(#[from] crate::engine::UnknownRule),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
     Rule(#[from] crate::rules::RuleError),
     #[error("{0}")]
     #[diagnostic(code(tenscan::usage))]
@@ -29,5 +32,8 @@ pub enum Fatal {
     UnsafeUrl(#[from] crate::verify::UnsafeUrl),
     #[error(transparent)]
     #[diagnostic(transparent)]
-    Git(#[from] crate::source::git::GitError),
+    Git(#[from] crate::git::GitError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    WeakSecrets(#[from] crate::baseline::WeakSecrets),
 }

@@ -4,6 +4,7 @@ use tenscan::commands::{self, EXIT_FATAL};
 
 fn main() {
     let cli = Cli::parse();
+    tenscan::output::install_interrupt_cleanup();
     let result = match cli.command {
         Command::Scan(args) => commands::scan::run(args),
         Command::History(args) => commands::history::run(args),

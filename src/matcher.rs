@@ -1,20 +1,14 @@
-//! The matcher: keyword prefilter → rule regexes → candidate checks → context and allow
-//! comments. Turns one blob's bytes into `Hit`s; knows nothing of files, git or output.
-use crate::blob::{line_end, line_start, line_window, Blob};
+//! The matcher: keyword prefilter → rule regexes → candidate checks → context words and allow
+//! comments. Turns one text's bytes into `Hit`s for every rule whose keywords occur, whatever
+//! the path: which rules apply at which path is decided later, by the engine's judge, so a
+//! blob's bytes are matched once however many paths it lives at.
 use crate::checks::{is_standalone, Verdict};
 use crate::decode::{self, Triggers};
-use crate::finding::Confidence;
+use crate::lines::{line_end, line_start, line_window};
 use crate::rules::Rule;
 use aho_corasick::{AhoCorasick, Input, MatchKind};
 use memchr::memmem;
 use std::ops::Range;
-
-/// Why a hit is not reported.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Suppression {
-    /// `tenscan:allow` on the line, or `tenscan:allow-next-line` on the line above.
-    AllowComment,
-}
 
 /// One candidate secret in a blob.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,10 +17,12 @@ pub struct Hit {
     pub rule: usize,
     /// Byte range of the secret in the blob.
     pub span: Range<usize>,
-    pub confidence: Confidence,
     /// `Some(reason)` when the value looks like a documentation placeholder.
     pub placeholder: Option<&'static str>,
-    pub suppressed: Option<Suppression>,
+    /// One of the rule's context words is within its window of lines.
+    pub context: bool,
+    /// `tenscan:allow` on the line, or `tenscan:allow-next-line` on the line above.
+    pub allowed: bool,
 }
 
 /// Compiled rules plus the shared keyword prefilter.
@@ -59,7 +55,10 @@ impl Matcher {
         keywords.dedup();
         // Case-sensitive spellings (lower, UPPER, Title) keep the automaton's SIMD prefilter,
         // which ASCII case-insensitive search over common letters would lose (3x slower).
-        let mut spellings: Vec<String> = keywords.iter().flat_map(|k| [k.clone(), k.to_ascii_uppercase(), title(k)]).collect();
+        let mut spellings: Vec<String> = keywords
+            .iter()
+            .flat_map(|k| [k.clone(), k.to_ascii_uppercase(), title(k)])
+            .collect();
         // Decoder triggers ride along in the same pass, spelled exactly.
         spellings.extend(decode::TRIGGERS.iter().map(|(w, _)| w.to_string()));
         let pattern_triggers = spellings
@@ -81,23 +80,41 @@ impl Matcher {
                 rules
                     .iter()
                     .enumerate()
-                    .filter(|(_, r)| r.spec.keywords.iter().any(|k| outer.contains(&k.to_ascii_lowercase())))
+                    .filter(|(_, r)| {
+                        r.spec
+                            .keywords
+                            .iter()
+                            .any(|k| outer.contains(&k.to_ascii_lowercase()))
+                    })
                     .map(|(i, _)| i)
                     .collect()
             })
             .collect();
         let prefilter = (!spellings.is_empty()).then(|| {
-            AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&spellings).expect("keyword automaton")
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&spellings)
+                .expect("keyword automaton")
         });
         let context = rules
             .iter()
             .map(|r| {
                 (!r.spec.context.words.is_empty()).then(|| {
-                    AhoCorasick::builder().ascii_case_insensitive(true).build(&r.spec.context.words).expect("context automaton")
+                    AhoCorasick::builder()
+                        .ascii_case_insensitive(true)
+                        .build(&r.spec.context.words)
+                        .expect("context automaton")
                 })
             })
             .collect();
-        Matcher { rules, ungated, prefilter, keyword_rules, pattern_triggers, context }
+        Matcher {
+            rules,
+            ungated,
+            prefilter,
+            keyword_rules,
+            pattern_triggers,
+            context,
+        }
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -106,7 +123,9 @@ impl Matcher {
 
     /// Whether any rule keyword occurs in `data`.
     pub fn has_keyword(&self, data: &[u8]) -> bool {
-        let Some(ac) = &self.prefilter else { return false };
+        let Some(ac) = &self.prefilter else {
+            return false;
+        };
         let mut at = 0;
         while let Some(m) = ac.find(Input::new(data).span(at..data.len())) {
             if !self.keyword_rules[m.pattern().as_usize()].is_empty() {
@@ -117,13 +136,9 @@ impl Matcher {
         false
     }
 
-    /// All hits in one blob, overlapping hits reduced to the most specific one, in order.
-    pub fn scan(&self, blob: Blob) -> Vec<Hit> {
-        self.scan_with_triggers(blob).0
-    }
-
-    /// The hits, and which decoders the blob calls for (found in the same keyword pass).
-    pub fn scan_with_triggers(&self, blob: Blob) -> (Vec<Hit>, Triggers) {
+    /// Every hit in one text, and which decoders it calls for (found in the same keyword
+    /// pass). Hits of different rules may overlap; the judge picks among them.
+    pub fn scan(&self, data: &[u8]) -> (Vec<Hit>, Triggers) {
         let mut enabled = vec![false; self.rules.len()];
         for &i in &self.ungated {
             enabled[i] = true;
@@ -135,7 +150,9 @@ impl Matcher {
             // Restart one byte after each match start: every position where a keyword
             // starts is seen, with the longest keyword there.
             while remaining > 0 || !triggers.base64 {
-                let Some(m) = ac.find(Input::new(blob.data).span(at..blob.data.len())) else { break };
+                let Some(m) = ac.find(Input::new(data).span(at..data.len())) else {
+                    break;
+                };
                 let p = m.pattern().as_usize();
                 for &r in &self.keyword_rules[p] {
                     if !enabled[r] {
@@ -148,23 +165,32 @@ impl Matcher {
             }
         }
         let mut hits = vec![];
+        let bounded = escape_boundaries(data);
+        let view = bounded.as_deref().unwrap_or(data);
         for (i, rule) in self.rules.iter().enumerate() {
-            if enabled[i] && rule.applies_to(blob.path) {
-                self.scan_rule(i, rule, blob, &mut hits);
+            if enabled[i] {
+                self.scan_rule(i, rule, data, view, &mut hits);
             }
         }
-        (reduce_overlaps(hits, &self.rules), triggers)
+        (hits, triggers)
     }
 
-    fn scan_rule(&self, index: usize, rule: &Rule, blob: Blob, hits: &mut Vec<Hit>) {
-        let data = blob.data;
-        for caps in rule.regex.captures_iter(data) {
-            let Some(span) = rule.secret_span(&caps) else { continue };
+    /// Hits of one rule. `view` is `data` with escape sequences glued to tokens turned into
+    /// spaces (same length), so the regex sees the token boundaries a reader sees.
+    fn scan_rule(&self, index: usize, rule: &Rule, data: &[u8], view: &[u8], hits: &mut Vec<Hit>) {
+        // Context words and allow comments are looked up once per line, not once per hit: a
+        // line holding thousands of keys costs linear time.
+        let mut context_memo: Option<(Range<usize>, bool)> = None;
+        let mut allow_memo: Option<(Range<usize>, bool)> = None;
+        for caps in rule.regex.captures_iter(view) {
+            let Some(span) = rule.secret_span(&caps) else {
+                continue;
+            };
             if span.is_empty() {
                 continue;
             }
             let secret = &data[span.clone()];
-            if rule.spec.standalone && !is_standalone(data, span.start, span.end) {
+            if rule.spec.standalone && !is_standalone(view, span.start, span.end) {
                 continue;
             }
             if rule.reject.iter().any(|r| r.is_match(secret)) {
@@ -175,24 +201,46 @@ impl Matcher {
                 Verdict::Placeholder(why) => Some(why),
                 Verdict::Secret => None,
             };
-            let ctx = &rule.spec.context;
-            let has_context = self.context[index].as_ref().is_some_and(|ac| {
-                let window = line_window(data, span.clone(), ctx.lines);
-                ac.is_match(&data[window]) || ac.is_match(blob.path)
-            });
-            if ctx.required && !has_context {
-                continue;
-            }
-            let confidence = if placeholder.is_some() {
-                Confidence::Low
-            } else if has_context {
-                ctx.with
-            } else {
-                ctx.without
+            // The lines the hit covers; a memo for them serves every later hit on them.
+            let on_memo_line = |m: &Option<(Range<usize>, bool)>| {
+                m.as_ref()
+                    .filter(|(r, _)| r.start <= span.start && span.end <= r.end)
+                    .map(|(_, v)| *v)
             };
-            let suppressed = allow_comment(data, span.clone()).then_some(Suppression::AllowComment);
-            hits.push(Hit { rule: index, span, confidence, placeholder, suppressed });
+            let lines = || line_start(data, span.start)..line_end(data, span.end.min(data.len()));
+            let context = match (on_memo_line(&context_memo), &self.context[index]) {
+                (_, None) => false,
+                (Some(v), _) => v,
+                (None, Some(ac)) => {
+                    let v = ac
+                        .is_match(&data[line_window(data, span.clone(), rule.spec.context.lines)]);
+                    context_memo = Some((lines(), v));
+                    v
+                }
+            };
+            let allowed = match on_memo_line(&allow_memo) {
+                Some(v) => v,
+                None => {
+                    let v = allow_comment(data, span.clone());
+                    allow_memo = Some((lines(), v));
+                    v
+                }
+            };
+            hits.push(Hit {
+                rule: index,
+                span,
+                placeholder,
+                context,
+                allowed,
+            });
         }
+    }
+
+    /// Whether a path names one of the rule's context words (`.trussrc`, `baseten/…`).
+    pub fn path_context(&self, rule: usize, path: &str) -> bool {
+        self.context[rule]
+            .as_ref()
+            .is_some_and(|ac| ac.is_match(path))
     }
 }
 
@@ -226,28 +274,24 @@ pub fn allow_comment(data: &[u8], span: Range<usize>) -> bool {
     memmem::find(prev, ALLOW_NEXT).is_some()
 }
 
-/// Keeps one hit per group of overlapping secret spans: a real secret over a placeholder, then
-/// the higher confidence, the higher severity, and the earlier rule.
-fn reduce_overlaps(mut hits: Vec<Hit>, rules: &[Rule]) -> Vec<Hit> {
-    hits.sort_by_key(|h| (h.span.start, h.span.end, h.rule));
-    let rank = |h: &Hit| (h.placeholder.is_none(), h.confidence, rules[h.rule].spec.severity, std::cmp::Reverse(h.rule));
-    let mut out: Vec<Hit> = Vec::with_capacity(hits.len());
-    let mut group_end = 0;
-    for h in hits {
-        match out.last_mut() {
-            Some(last) if h.span.start < group_end => {
-                group_end = group_end.max(h.span.end);
-                if rank(&h) > rank(last) {
-                    *last = h;
-                }
-            }
-            _ => {
-                group_end = h.span.end;
-                out.push(h);
-            }
+/// Escape sequences (`\n`, `\t`, `\r`) glued to a token, as in `"line\nKEY"`: a copy of
+/// `data` with each such escape replaced by two spaces, so the token stands alone for the
+/// regexes at the same offsets; `None` when there is none (the common case costs one memchr
+/// pass).
+fn escape_boundaries(data: &[u8]) -> Option<Vec<u8>> {
+    let glued = |i: usize| {
+        matches!(data.get(i + 1), Some(b'n' | b't' | b'r'))
+            && data.get(i + 2).is_some_and(u8::is_ascii_alphanumeric)
+    };
+    let first = memchr::memchr_iter(b'\\', data).find(|&i| glued(i))?;
+    let mut out = data.to_vec();
+    for i in memchr::memchr_iter(b'\\', &data[first..]).map(|i| i + first) {
+        if glued(i) {
+            out[i] = b' ';
+            out[i + 1] = b' ';
         }
     }
-    out
+    Some(out)
 }
 
 #[cfg(test)]
@@ -264,8 +308,19 @@ mod tests {
     fn a_shorter_keyword_inside_a_longer_match_still_enables_its_rule() {
         let rules = crate::rules::builtin();
         let m = Matcher::new(rules);
-        let env = m.rules().iter().position(|r| r.id() == "baseten-env-assignment").unwrap();
-        let idx = m.prefilter.as_ref().unwrap().find("baseten.login").unwrap().pattern().as_usize();
+        let env = m
+            .rules()
+            .iter()
+            .position(|r| r.id() == "baseten-env-assignment")
+            .unwrap();
+        let idx = m
+            .prefilter
+            .as_ref()
+            .unwrap()
+            .find("baseten.login")
+            .unwrap()
+            .pattern()
+            .as_usize();
         assert!(m.keyword_rules[idx].contains(&env));
     }
 }

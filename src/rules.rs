@@ -80,7 +80,13 @@ pub struct ContextSpec {
 
 impl Default for ContextSpec {
     fn default() -> Self {
-        ContextSpec { words: vec![], lines: default_context_lines(), required: false, with: high(), without: medium() }
+        ContextSpec {
+            words: vec![],
+            lines: default_context_lines(),
+            required: false,
+            with: high(),
+            without: medium(),
+        }
     }
 }
 
@@ -116,15 +122,41 @@ impl Example {
     }
 }
 
-/// Why a rule file could not be used.
-#[derive(Debug, thiserror::Error)]
+/// Why a rule file could not be used. Messages and excerpts have secret-shaped tokens masked:
+/// a rule's examples hold made-up keys, and a user's may hold real ones.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
 pub enum RuleError {
-    #[error("{origin}: {source}")]
-    Toml { origin: String, text: String, source: toml::de::Error },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Toml(Box<RuleFileError>),
     #[error("{origin}: rule `{id}`: invalid {field} regex: {message}")]
-    Regex { origin: String, id: String, field: &'static str, message: String },
+    #[diagnostic(code(tenscan::rules::regex))]
+    Regex {
+        origin: String,
+        id: String,
+        field: &'static str,
+        message: String,
+    },
     #[error("{origin}: rule `{id}`: {message}")]
-    Invalid { origin: String, id: String, message: String },
+    #[diagnostic(code(tenscan::rules::invalid))]
+    Invalid {
+        origin: String,
+        id: String,
+        message: String,
+    },
+}
+
+/// A rule file that is not valid TOML for a rule.
+#[derive(Debug, thiserror::Error, miette::Diagnostic)]
+#[error("invalid rule file {origin}: {message}")]
+#[diagnostic(code(tenscan::rules::invalid))]
+pub struct RuleFileError {
+    origin: String,
+    message: String,
+    #[source_code]
+    src: miette::NamedSource<String>,
+    #[label("here")]
+    at: Option<miette::SourceSpan>,
 }
 
 /// A rule ready to run.
@@ -153,9 +185,20 @@ impl Rule {
     }
 
     pub fn compile(spec: RuleSpec, origin: &str) -> Result<Rule, RuleError> {
-        let bad = |message: String| RuleError::Invalid { origin: origin.into(), id: spec.id.clone(), message };
-        if spec.id.is_empty() || !spec.id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-            return Err(bad("id must be non-empty lowercase letters, digits and hyphens".into()));
+        let bad = |message: String| RuleError::Invalid {
+            origin: origin.into(),
+            id: spec.id.clone(),
+            message,
+        };
+        if spec.id.is_empty()
+            || !spec
+                .id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        {
+            return Err(bad(
+                "id must be non-empty lowercase letters, digits and hyphens".into(),
+            ));
         }
         if spec.reveal > 8 {
             return Err(bad("reveal may show at most 8 characters".into()));
@@ -165,15 +208,23 @@ impl Rule {
                 origin: origin.into(),
                 id: spec.id.clone(),
                 field,
-                message: e.to_string(),
+                message: crate::report::mask::mask_tokens(&e.to_string()),
             })
         };
         let regex = re("regex", &spec.regex)?;
         if regex.captures_len() < 2 {
             return Err(bad("regex needs a capture group around the secret".into()));
         }
-        let paths = spec.paths.iter().map(|p| re("paths", p)).collect::<Result<_, _>>()?;
-        let reject = spec.reject.iter().map(|p| re("reject", p)).collect::<Result<_, _>>()?;
+        let paths = spec
+            .paths
+            .iter()
+            .map(|p| re("paths", p))
+            .collect::<Result<_, _>>()?;
+        let reject = spec
+            .reject
+            .iter()
+            .map(|p| re("reject", p))
+            .collect::<Result<_, _>>()?;
         let mut requirements = Requirements {
             min_length: spec.min_length,
             min_entropy: spec.min_entropy,
@@ -185,19 +236,36 @@ impl Rule {
                 "upper" => requirements.require_upper = true,
                 "lower" => requirements.require_lower = true,
                 "digit" => requirements.require_digit = true,
-                other => return Err(bad(format!("unknown character class `{other}` (upper, lower, digit)"))),
+                other => {
+                    return Err(bad(format!(
+                        "unknown character class `{other}` (upper, lower, digit)"
+                    )))
+                }
             }
         }
-        Ok(Rule { spec, origin: origin.into(), regex, paths, reject, requirements })
+        Ok(Rule {
+            spec,
+            origin: origin.into(),
+            regex,
+            paths,
+            reject,
+            requirements,
+        })
     }
 }
 
 /// Parses one TOML rule file.
 pub fn parse_rule(text: &str, origin: &str) -> Result<Rule, RuleError> {
-    let spec: RuleSpec = toml::from_str(text).map_err(|source| RuleError::Toml {
-        origin: origin.into(),
-        text: text.into(),
-        source,
+    let spec: RuleSpec = toml::from_str(text).map_err(|e| {
+        RuleError::Toml(Box::new(RuleFileError {
+            origin: origin.into(),
+            message: crate::report::mask::mask_tokens(e.message()),
+            src: miette::NamedSource::new(
+                origin,
+                crate::report::mask::mask_tokens_keeping_offsets(text),
+            ),
+            at: e.span().map(Into::into),
+        }))
     })?;
     Rule::compile(spec, origin)
 }
@@ -206,6 +274,8 @@ pub fn parse_rule(text: &str, origin: &str) -> Result<Rule, RuleError> {
 pub fn builtin() -> Vec<Rule> {
     BUILTIN_RULES
         .iter()
-        .map(|(name, text)| parse_rule(text, name).unwrap_or_else(|e| panic!("built-in rule is invalid: {e}")))
+        .map(|(name, text)| {
+            parse_rule(text, name).unwrap_or_else(|e| panic!("built-in rule is invalid: {e}"))
+        })
         .collect()
 }

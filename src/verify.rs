@@ -1,7 +1,7 @@
 //! The verifier: asks Baseten's API, with read-only calls only, whether a found key is live and
 //! what it may do. Each distinct key is checked once per run, with bounded concurrency,
 //! timeouts, retries and a total time budget; every failure becomes `unknown` with a reason.
-use crate::finding::{secret_hash, Verification};
+use crate::finding::{Status, Verification};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -11,23 +11,6 @@ pub const DEFAULT_METRICS_URL: &str = "https://app.baseten.co";
 pub const API_KEYS_PAGE: &str = "https://app.baseten.co/settings/api_keys";
 /// Baseten allows 6 metrics requests a minute per organization.
 const METRICS_PER_MINUTE: usize = 6;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Status {
-    Invalid,
-    Unknown,
-    Live,
-}
-
-impl Status {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Live => "live",
-            Status::Invalid => "invalid",
-            Status::Unknown => "unknown",
-        }
-    }
-}
 
 /// How to reach Baseten and how patient to be.
 #[derive(Debug, Clone)]
@@ -43,7 +26,10 @@ pub struct Settings {
 
 #[derive(Debug, thiserror::Error, miette::Diagnostic)]
 #[error("refusing to send keys to {url}: {why}")]
-#[diagnostic(code(tenscan::verify::url), help("keys are only sent over https://, or over http:// to a loopback address for tests"))]
+#[diagnostic(
+    code(tenscan::verify::url),
+    help("keys are only sent over https://, or over http:// to a loopback address for tests")
+)]
 pub struct UnsafeUrl {
     pub url: String,
     pub why: &'static str,
@@ -52,15 +38,19 @@ pub struct UnsafeUrl {
 impl Settings {
     /// Defaults, with the API and metrics URLs from `TENSCAN_BASETEN_API_URL` and
     /// `TENSCAN_BASETEN_METRICS_URL` when set; refuses anything but https or loopback http.
+    /// With only the API URL overridden, the metrics probe goes there too, never to the real
+    /// Baseten host.
     pub fn from_env() -> Result<Settings, UnsafeUrl> {
-        let url = |var: &str, default: &str| -> Result<String, UnsafeUrl> {
-            let u = std::env::var(var).ok().filter(|v| !v.is_empty()).unwrap_or_else(|| default.to_string());
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+        let checked = |u: String| -> Result<String, UnsafeUrl> {
             check_url(&u)?;
             Ok(u.trim_end_matches('/').to_string())
         };
+        let api = var("TENSCAN_BASETEN_API_URL");
+        let metrics = var("TENSCAN_BASETEN_METRICS_URL").or_else(|| api.clone());
         Ok(Settings {
-            api_url: url("TENSCAN_BASETEN_API_URL", DEFAULT_API_URL)?,
-            metrics_url: url("TENSCAN_BASETEN_METRICS_URL", DEFAULT_METRICS_URL)?,
+            api_url: checked(api.unwrap_or_else(|| DEFAULT_API_URL.into()))?,
+            metrics_url: checked(metrics.unwrap_or_else(|| DEFAULT_METRICS_URL.into()))?,
             concurrency: 4,
             timeout: Duration::from_secs(10),
             budget: Duration::from_secs(120),
@@ -72,11 +62,22 @@ impl Settings {
 
 /// https anywhere; http only to 127.0.0.0/8, ::1 or localhost.
 pub fn check_url(url: &str) -> Result<(), UnsafeUrl> {
-    let bad = |why| Err(UnsafeUrl { url: url.to_string(), why });
+    let bad = |why| {
+        Err(UnsafeUrl {
+            url: url.to_string(),
+            why,
+        })
+    };
     if let Some(rest) = url.strip_prefix("https://") {
-        return if rest.is_empty() { bad("no host") } else { Ok(()) };
+        return if rest.is_empty() {
+            bad("no host")
+        } else {
+            Ok(())
+        };
     }
-    let Some(rest) = url.strip_prefix("http://") else { return bad("only https:// is allowed") };
+    let Some(rest) = url.strip_prefix("http://") else {
+        return bad("only https:// is allowed");
+    };
     let authority = rest.split('/').next().unwrap_or("");
     if authority.contains('@') {
         return bad("credentials in the URL");
@@ -87,7 +88,9 @@ pub fn check_url(url: &str) -> Result<(), UnsafeUrl> {
         authority.rsplit_once(':').map_or(authority, |(h, _)| h)
     };
     let loopback = host == "localhost"
-        || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
     if loopback {
         Ok(())
     } else {
@@ -98,7 +101,11 @@ pub fn check_url(url: &str) -> Result<(), UnsafeUrl> {
 /// Only keys of the Baseten API key shape are ever sent.
 pub fn is_api_key_shape(s: &str) -> bool {
     let b = s.as_bytes();
-    b.len() == 41 && b[8] == b'.' && b.iter().enumerate().all(|(i, c)| i == 8 || c.is_ascii_alphanumeric())
+    b.len() == 41
+        && b[8] == b'.'
+        && b.iter()
+            .enumerate()
+            .all(|(i, c)| i == 8 || c.is_ascii_alphanumeric())
 }
 
 /// Maps the API's key `type` to the scope tenscan reports.
@@ -131,27 +138,38 @@ pub struct Verifier {
 
 impl Verifier {
     pub fn new(settings: Settings) -> Verifier {
+        // Redirects are never followed: an answer from anywhere but the API itself proves
+        // nothing about a key, so a 3xx is `unknown`.
         let agent = ureq::Agent::config_builder()
             .timeout_global(Some(settings.timeout))
+            .max_redirects(0)
             .http_status_as_error(false)
             .user_agent(concat!("tenscan/", env!("CARGO_PKG_VERSION")))
             .build()
             .into();
         let deadline = Instant::now() + settings.budget;
-        Verifier { settings, agent, deadline, cache: Mutex::new(HashMap::new()), metrics_calls: Mutex::new(vec![]) }
+        Verifier {
+            settings,
+            agent,
+            deadline,
+            cache: Mutex::new(HashMap::new()),
+            metrics_calls: Mutex::new(vec![]),
+        }
     }
 
     /// Verifies every distinct key in `keys` (at most `concurrency` at a time) and returns
-    /// the results keyed by `secret_hash`.
-    pub fn verify_all(&self, keys: &[String]) -> HashMap<String, Verification> {
-        let mut distinct: Vec<&String> = keys.iter().collect();
+    /// the results by key (in memory only).
+    pub fn verify_all(&self, keys: &[&str]) -> HashMap<String, Verification> {
+        let mut distinct: Vec<&str> = keys.to_vec();
         distinct.sort();
         distinct.dedup();
         let queue = Mutex::new(distinct.into_iter());
         std::thread::scope(|s| {
             for _ in 0..self.settings.concurrency.max(1) {
                 s.spawn(|| loop {
-                    let Some(key) = queue.lock().unwrap().next() else { break };
+                    let Some(key) = queue.lock().unwrap().next() else {
+                        break;
+                    };
                     self.verify(key);
                 });
             }
@@ -161,8 +179,7 @@ impl Verifier {
 
     /// One key; cached, so a key found many times is sent once.
     pub fn verify(&self, key: &str) -> Verification {
-        let hash = secret_hash(key.as_bytes());
-        if let Some(v) = self.cache.lock().unwrap().get(&hash) {
+        if let Some(v) = self.cache.lock().unwrap().get(key) {
             return v.clone();
         }
         let v = if is_api_key_shape(key) {
@@ -170,12 +187,19 @@ impl Verifier {
         } else {
             unknown("not a Baseten API key shape; not sent")
         };
-        self.cache.lock().unwrap().insert(hash, v.clone());
+        self.cache
+            .lock()
+            .unwrap()
+            .insert(key.to_string(), v.clone());
         v
     }
 
     fn check(&self, key: &str) -> Verification {
-        let listed = match self.get(&format!("{}/v1/api_keys", self.settings.api_url), key, false) {
+        let listed = match self.get(
+            &format!("{}/v1/api_keys", self.settings.api_url),
+            key,
+            false,
+        ) {
             Ok(a) => a,
             Err(reason) => return unknown(&reason),
         };
@@ -183,14 +207,25 @@ impl Verifier {
             200 => return from_key_list(&listed.body, &key[..8]),
             401 => return invalid("401 from /v1/api_keys"),
             403 => {}
+            s @ 300..=399 => {
+                return unknown(&format!(
+                    "HTTP {s} redirect from /v1/api_keys; redirects are not followed"
+                ))
+            }
             s => return unknown(&format!("unexpected HTTP {s} from /v1/api_keys")),
         }
         // 403: a live key without permission to list keys, or a bad key. Probe further.
-        match self.get(&format!("{}/v1/users/me", self.settings.api_url), key, false) {
+        match self.get(
+            &format!("{}/v1/users/me", self.settings.api_url),
+            key,
+            false,
+        ) {
             Ok(a) if a.status == 200 => {
                 return match serde_json::from_str::<serde_json::Value>(&a.body) {
                     Ok(v) if v.is_object() => live("personal"),
-                    _ => unknown("/v1/users/me answered 200 with a body that is not the expected JSON"),
+                    _ => unknown(
+                        "/v1/users/me answered 200 with a body that is not the expected JSON",
+                    ),
                 }
             }
             Ok(a) if a.status == 401 => return invalid("401 from /v1/users/me"),
@@ -201,8 +236,13 @@ impl Verifier {
         match self.get(&format!("{}/metrics", self.settings.metrics_url), key, true) {
             Ok(a) if a.status == 200 => live("metrics"),
             Ok(a) if a.status == 401 => invalid("401 from the metrics endpoint"),
-            Ok(a) if a.status == 403 => unknown("403 from every endpoint: a key without these permissions, or an invalid key"),
-            Ok(a) => unknown(&format!("unexpected HTTP {} from the metrics endpoint", a.status)),
+            Ok(a) if a.status == 403 => unknown(
+                "403 from every endpoint: a key without these permissions, or an invalid key",
+            ),
+            Ok(a) => unknown(&format!(
+                "unexpected HTTP {} from the metrics endpoint",
+                a.status
+            )),
             Err(reason) => unknown(&reason),
         }
     }
@@ -218,7 +258,12 @@ impl Verifier {
             if Instant::now() >= self.deadline {
                 return Err("verification time budget exhausted".into());
             }
-            let answer = match self.agent.get(url).header("Authorization", &format!("Api-Key {key}")).call() {
+            let answer = match self
+                .agent
+                .get(url)
+                .header("Authorization", &format!("Api-Key {key}"))
+                .call()
+            {
                 Ok(mut resp) => {
                     let status = resp.status().as_u16();
                     let retry_after = resp
@@ -227,8 +272,17 @@ impl Verifier {
                         .and_then(|v| v.to_str().ok())
                         .and_then(|v| v.trim().parse::<u64>().ok())
                         .map(Duration::from_secs);
-                    let body = resp.body_mut().with_config().limit(4 * 1024 * 1024).read_to_string().unwrap_or_default();
-                    Answer { status, retry_after, body }
+                    let body = resp
+                        .body_mut()
+                        .with_config()
+                        .limit(4 * 1024 * 1024)
+                        .read_to_string()
+                        .unwrap_or_default();
+                    Answer {
+                        status,
+                        retry_after,
+                        body,
+                    }
                 }
                 Err(e) => return Err(describe(&e)),
             };
@@ -241,9 +295,15 @@ impl Verifier {
             }
             attempt += 1;
             let backoff = Duration::from_millis(250 * (1 << attempt));
-            let wait = answer.retry_after.unwrap_or(backoff).min(self.settings.max_retry_after);
+            let wait = answer
+                .retry_after
+                .unwrap_or(backoff)
+                .min(self.settings.max_retry_after);
             if Instant::now() + wait >= self.deadline {
-                return Err(format!("HTTP {}; retrying would exceed the time budget", answer.status));
+                return Err(format!(
+                    "HTTP {}; retrying would exceed the time budget",
+                    answer.status
+                ));
             }
             std::thread::sleep(wait);
         }
@@ -278,46 +338,110 @@ fn from_key_list(body: &str, prefix: &str) -> Verification {
     let Some(keys) = v.get("keys").and_then(|k| k.as_array()) else {
         return unknown("/v1/api_keys answered 200 without a `keys` list");
     };
-    match keys.iter().find(|k| k.get("prefix").and_then(|p| p.as_str()) == Some(prefix)) {
-        Some(k) => live(scope_of(k.get("type").and_then(|t| t.as_str()).unwrap_or(""))),
-        None => Verification { status: "live".into(), scope: Some("unknown".into()), reason: Some("the key is not in the list it can see".into()) },
+    match keys
+        .iter()
+        .find(|k| k.get("prefix").and_then(|p| p.as_str()) == Some(prefix))
+    {
+        Some(k) => live(scope_of(
+            k.get("type").and_then(|t| t.as_str()).unwrap_or(""),
+        )),
+        None => Verification {
+            status: Status::Live,
+            scope: Some("unknown".into()),
+            reason: Some("the key is not in the list it can see".into()),
+        },
     }
 }
 
-/// A transport error as a reason, without anything that could hold the key.
-fn describe(e: &ureq::Error) -> String {
+/// A transport error as a reason a user can act on, without anything that could hold the key.
+pub fn describe(e: &ureq::Error) -> String {
+    use std::io::ErrorKind::*;
     match e {
-        ureq::Error::Timeout(_) => "request timed out".into(),
-        ureq::Error::Io(io) => format!("network error: {}", io.kind()),
-        ureq::Error::ConnectionFailed => "connection failed".into(),
-        ureq::Error::HostNotFound => "host not found".into(),
-        other => format!("request failed: {}", other.to_string().lines().next().unwrap_or("error")),
+        ureq::Error::Timeout(_) => "the request timed out".into(),
+        ureq::Error::HostNotFound => {
+            "the host could not be resolved (no network, or no DNS?)".into()
+        }
+        ureq::Error::ConnectionFailed => {
+            "the host could not be reached (no network, or a firewall?)".into()
+        }
+        ureq::Error::Io(io) => match io.kind() {
+            ConnectionRefused => "the connection was refused".into(),
+            ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof => {
+                "the connection was closed before an answer came".into()
+            }
+            TimedOut => "the request timed out".into(),
+            NotFound => "the host could not be resolved (no network, or no DNS?)".into(),
+            _ => {
+                let text = io.to_string();
+                if text.contains("resolve")
+                    || text.contains("lookup")
+                    || text.contains("Name or service")
+                {
+                    "the host could not be resolved (no network, or no DNS?)".into()
+                } else if text.contains("unreachable") {
+                    "the host could not be reached (no network?)".into()
+                } else {
+                    format!(
+                        "network error: {}",
+                        crate::report::escape::line(text.lines().next().unwrap_or("unknown"))
+                    )
+                }
+            }
+        },
+        ureq::Error::Tls(_) | ureq::Error::Rustls(_) => {
+            "the TLS handshake failed (a proxy intercepting HTTPS?)".into()
+        }
+        other => format!(
+            "request failed: {}",
+            crate::report::escape::line(other.to_string().lines().next().unwrap_or("error"))
+        ),
     }
 }
 
 fn live(scope: &str) -> Verification {
-    Verification { status: Status::Live.as_str().into(), scope: Some(scope.into()), reason: None }
+    Verification {
+        status: Status::Live,
+        scope: Some(scope.into()),
+        reason: None,
+    }
 }
 
 fn invalid(reason: &str) -> Verification {
-    Verification { status: Status::Invalid.as_str().into(), scope: None, reason: Some(reason.into()) }
+    Verification {
+        status: Status::Invalid,
+        scope: None,
+        reason: Some(reason.into()),
+    }
 }
 
 fn unknown(reason: &str) -> Verification {
-    Verification { status: Status::Unknown.as_str().into(), scope: None, reason: Some(reason.into()) }
+    Verification {
+        status: Status::Unknown,
+        scope: None,
+        reason: Some(reason.into()),
+    }
 }
 
 /// What a verification means for the user, in one line.
 pub fn headline(v: &Verification) -> String {
-    match (v.status.as_str(), v.scope.as_deref()) {
-        ("live", Some("full")) => "LIVE key with full access: revoke it now".into(),
-        ("live", Some("manage-keys")) => "LIVE key that can manage API keys: revoke it now".into(),
-        ("live", Some("personal")) => "LIVE personal key (full access as its owner): revoke it now".into(),
-        ("live", Some("invoke")) => "LIVE inference key (runs and bills models): revoke it now".into(),
-        ("live", Some("metrics")) => "LIVE metrics-only key: revoke it".into(),
-        ("live", _) => "LIVE key: revoke it now".into(),
-        ("invalid", _) => "invalid or revoked key".into(),
-        _ => format!("could not verify: {}", v.reason.as_deref().unwrap_or("unknown")),
+    match (v.status, v.scope.as_deref()) {
+        (Status::Live, Some("full")) => "LIVE key with full access: revoke it now".into(),
+        (Status::Live, Some("manage-keys")) => {
+            "LIVE key that can manage API keys: revoke it now".into()
+        }
+        (Status::Live, Some("personal")) => {
+            "LIVE personal key (full access as its owner): revoke it now".into()
+        }
+        (Status::Live, Some("invoke")) => {
+            "LIVE inference key (runs and bills models): revoke it now".into()
+        }
+        (Status::Live, Some("metrics")) => "LIVE metrics-only key: revoke it".into(),
+        (Status::Live, _) => "LIVE key: revoke it now".into(),
+        (Status::Invalid, _) => "invalid or revoked key".into(),
+        _ => format!(
+            "could not verify: {}",
+            v.reason.as_deref().unwrap_or("unknown")
+        ),
     }
 }
 

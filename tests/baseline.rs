@@ -5,7 +5,12 @@ use predicates::prelude::*;
 use std::path::Path;
 
 fn scan(dir: &Path, args: &[&str]) -> (i32, serde_json::Value) {
-    let out = tenscan().current_dir(dir).args(args).args(["-f", "json"]).output().unwrap();
+    let out = tenscan()
+        .current_dir(dir)
+        .args(args)
+        .args(["-f", "json"])
+        .output()
+        .unwrap();
     let code = out.status.code().unwrap();
     assert_ne!(code, 2, "{}", String::from_utf8_lossy(&out.stderr));
     (code, json(&out.stdout))
@@ -21,8 +26,14 @@ fn baseline_suppresses_known_findings_through_moves_reformatting_and_renames() {
     let (code, _) = scan(p, &["scan", ".", "--write-baseline", "base.toml"]);
     assert_eq!(code, 1, "writing a baseline still reports");
     let text = std::fs::read_to_string(p.join("base.toml")).unwrap();
-    assert!(!text.contains(&k1[9..]) && !text.contains(&k2[9..]), "no secrets in the baseline");
-    let paths: Vec<&str> = text.lines().filter_map(|l| l.strip_prefix("path = ")).collect();
+    assert!(
+        !text.contains(&k1[9..]) && !text.contains(&k2[9..]),
+        "no secrets in the baseline"
+    );
+    let paths: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("path = "))
+        .collect();
     assert_eq!(paths, ["\"a.py\"", "\"b.env\""], "sorted");
 
     let (code, r) = scan(p, &["scan", ".", "--baseline", "base.toml"]);
@@ -30,7 +41,11 @@ fn baseline_suppresses_known_findings_through_moves_reformatting_and_renames() {
     assert_eq!(r["stats"]["suppressed"], 2);
 
     // Move lines, reformat, rename: still the same accepted secrets.
-    write(p, "a.py", format!("import os\n\n\nSETTINGS = {{\n    'a': \"{k1}\",\n}}\n"));
+    write(
+        p,
+        "a.py",
+        format!("import os\n\n\nSETTINGS = {{\n    'a': \"{k1}\",\n}}\n"),
+    );
     std::fs::rename(p.join("b.env"), p.join("renamed.env")).unwrap();
     let (code, r) = scan(p, &["scan", ".", "--baseline", "base.toml"]);
     assert_eq!(code, 0, "{r}");
@@ -53,7 +68,12 @@ fn prune_drops_stale_entries() {
     write(p, "b.txt", format!("{}\n", key()));
     scan(p, &["scan", ".", "--write-baseline", "base.toml"]);
     std::fs::remove_file(p.join("b.txt")).unwrap();
-    tenscan().current_dir(p).args(["baseline", "prune", "base.toml", "."]).assert().code(0).stderr(predicate::str::contains("kept 1 entries, dropped 1"));
+    tenscan()
+        .current_dir(p)
+        .args(["baseline", "prune", "base.toml", "."])
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("kept 1 entries, dropped 1"));
     let text = std::fs::read_to_string(p.join("base.toml")).unwrap();
     assert!(text.contains("a.txt") && !text.contains("b.txt"));
     let (code, _) = scan(p, &["scan", ".", "--baseline", "base.toml"]);
@@ -89,19 +109,33 @@ fn history_baseline_survives_a_rebase_and_works_for_staged() {
     assert_eq!(code, 0, "{r}");
     assert_eq!(r["stats"]["suppressed"], 1);
     // Staged: the accepted secret staged again elsewhere in the file is still accepted.
-    write(p, "old.py", format!("# header\n{}", std::fs::read_to_string(p.join("old.py")).unwrap()));
+    write(
+        p,
+        "old.py",
+        format!(
+            "# header\n{}",
+            std::fs::read_to_string(p.join("old.py")).unwrap()
+        ),
+    );
     git(p, &["add", "-A"]);
     write(p, "fresh.py", format!("NEW = '{}'\n", key()));
     git(p, &["add", "-A"]);
     let (code, r) = scan(p, &["staged", "--baseline", "../base.toml"]);
     assert_eq!(code, 1);
-    assert_eq!(locations(&r).into_iter().map(|l| l.0).collect::<Vec<_>>(), ["fresh.py"]);
+    assert_eq!(
+        locations(&r).into_iter().map(|l| l.0).collect::<Vec<_>>(),
+        ["fresh.py"]
+    );
 }
 
 #[test]
 fn invalid_baseline_is_a_located_error() {
     let d = tree();
-    write(d.path(), "b.toml", "version = 1\n[[finding]]\nrule = \"x\"\npath = 3\n");
+    write(
+        d.path(),
+        "b.toml",
+        "version = 1\n[[finding]]\nrule = \"x\"\npath = 3\n",
+    );
     tenscan()
         .current_dir(d.path())
         .env("NO_COLOR", "1")
@@ -109,5 +143,9 @@ fn invalid_baseline_is_a_located_error() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("b.toml:4:8"));
-    tenscan().current_dir(d.path()).args(["scan", ".", "--baseline", "missing.toml"]).assert().code(2);
+    tenscan()
+        .current_dir(d.path())
+        .args(["scan", ".", "--baseline", "missing.toml"])
+        .assert()
+        .code(2);
 }

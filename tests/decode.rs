@@ -10,13 +10,28 @@ fn b64(s: impl AsRef<[u8]>) -> String {
 }
 
 fn scan(dir: &std::path::Path, extra: &[&str]) -> serde_json::Value {
-    let out = tenscan().current_dir(dir).args(["scan", ".", "-f", "json"]).args(extra).output().unwrap();
-    assert_ne!(out.status.code(), Some(2), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = tenscan()
+        .current_dir(dir)
+        .args(["scan", ".", "-f", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
+    assert_ne!(
+        out.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     json(&out.stdout)
 }
 
 fn finding<'a>(r: &'a serde_json::Value, path: &str) -> &'a serde_json::Value {
-    r["findings"].as_array().unwrap().iter().find(|f| f["path"] == path).unwrap_or_else(|| panic!("no finding in {path}: {r}"))
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == path)
+        .unwrap_or_else(|| panic!("no finding in {path}: {r}"))
 }
 
 #[test]
@@ -34,15 +49,34 @@ fn notebook_json_escapes_are_decoded_and_located_in_the_raw_file() {
     let fs = r["findings"].as_array().unwrap();
     assert_eq!(fs.len(), 2, "{r}");
     let line_of = |needle: &str| nb.lines().position(|l| l.contains(needle)).unwrap() as u64 + 1;
-    let a = fs.iter().find(|f| f["decoded"] == serde_json::json!(["json"])).unwrap();
+    let a = fs
+        .iter()
+        .find(|f| f["decoded"] == serde_json::json!(["json"]))
+        .unwrap();
     assert_eq!(a["line"], line_of(&escaped));
-    let col = nb.lines().nth(line_of(&escaped) as usize - 1).unwrap().find(&escaped).unwrap() as u64 + 1;
+    let col = nb
+        .lines()
+        .nth(line_of(&escaped) as usize - 1)
+        .unwrap()
+        .find(&escaped)
+        .unwrap() as u64
+        + 1;
     assert_eq!(a["column"], col);
-    assert_eq!(a["end_column"], col + escaped.len() as u64, "the end covers the escaped text");
+    assert_eq!(
+        a["end_column"],
+        col + escaped.len() as u64,
+        "the end covers the escaped text"
+    );
     let b = fs.iter().find(|f| f["line"] == line_of(&k2)).unwrap();
     assert_eq!(b["rule_id"], "baseten-api-key");
     // Without decoding only the plain key is found.
-    assert_eq!(scan(d.path(), &["--no-decode"])["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        scan(d.path(), &["--no-decode"])["findings"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -51,13 +85,23 @@ fn kubernetes_secrets_and_docker_configs_are_base64_decoded() {
     let (k1, k2) = (key(), key());
     let secret = format!("apiVersion: v1\nkind: Secret\nmetadata:\n  name: baseten\ntype: Opaque\ndata:\n  BASETEN_API_KEY: {}\n", b64(&k1));
     write(d.path(), "k8s/secret.yaml", &secret);
-    let docker = format!("{{\"auths\":{{\"registry.example.com\":{{\"auth\":\"{}\"}}}}}}", b64(format!("baseten:{k2}")));
-    let manifest = format!("kind: Secret\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: {}\n", b64(&docker));
+    let docker = format!(
+        "{{\"auths\":{{\"registry.example.com\":{{\"auth\":\"{}\"}}}}}}",
+        b64(format!("baseten:{k2}"))
+    );
+    let manifest = format!(
+        "kind: Secret\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: {}\n",
+        b64(&docker)
+    );
     write(d.path(), "k8s/pull.yaml", &manifest);
     let r = scan(d.path(), &[]);
     let a = finding(&r, "k8s/secret.yaml");
     assert_eq!(a["decoded"], serde_json::json!(["base64"]));
-    assert_eq!((a["line"].as_u64(), a["column"].as_u64()), (Some(7), Some(20)), "at the encoded run");
+    assert_eq!(
+        (a["line"].as_u64(), a["column"].as_u64()),
+        (Some(7), Some(20)),
+        "at the encoded run"
+    );
     assert_eq!(a["secret"], format!("{}…", &k1[..8]));
     let b = finding(&r, "k8s/pull.yaml");
     assert_eq!(b["decoded"], serde_json::json!(["base64", "base64"]));
@@ -91,9 +135,31 @@ fn ordinary_base64_and_images_are_not_findings() {
     let nb = format!("{{\"cells\":[{{\"outputs\":[{{\"data\":{{\"image/png\":\"{}\",\"text/plain\":[\"<Figure size 640x480>\"]}}}}]}}]}}", b64(&png));
     write(d.path(), "plot.ipynb", nb);
     let random: Vec<u8> = (0..48).map(|i| (i * 37 % 251) as u8).collect();
-    write(d.path(), "s.yaml", format!("kind: Secret\ndata:\n  token: {}\n  cert: {}\n", b64(&random), b64(&png[..3000])));
-    write(d.path(), "font.css", format!("@font-face {{ src: url(data:font/woff2;base64,{}) }}\n", b64(&png[..8000])));
-    write(d.path(), "text.yaml", format!("data:\n  readme: {}\n", b64("just an ordinary sentence that is long enough to be decoded, with no keys")));
+    write(
+        d.path(),
+        "s.yaml",
+        format!(
+            "kind: Secret\ndata:\n  token: {}\n  cert: {}\n",
+            b64(&random),
+            b64(&png[..3000])
+        ),
+    );
+    write(
+        d.path(),
+        "font.css",
+        format!(
+            "@font-face {{ src: url(data:font/woff2;base64,{}) }}\n",
+            b64(&png[..8000])
+        ),
+    );
+    write(
+        d.path(),
+        "text.yaml",
+        format!(
+            "data:\n  readme: {}\n",
+            b64("just an ordinary sentence that is long enough to be decoded, with no keys")
+        ),
+    );
     let r = scan(d.path(), &[]);
     assert_eq!(r["findings"].as_array().unwrap().len(), 0, "{r}");
 }
@@ -101,7 +167,8 @@ fn ordinary_base64_and_images_are_not_findings() {
 fn zip_bytes(members: &[(&str, Vec<u8>)]) -> Vec<u8> {
     let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     for (name, data) in members {
-        z.start_file(*name, zip::write::SimpleFileOptions::default()).unwrap();
+        z.start_file(*name, zip::write::SimpleFileOptions::default())
+            .unwrap();
         z.write_all(data).unwrap();
     }
     z.finish().unwrap().into_inner()
@@ -111,28 +178,66 @@ fn zip_bytes(members: &[(&str, Vec<u8>)]) -> Vec<u8> {
 fn archives_are_opened_with_limits() {
     let d = tree();
     let (k1, k2, k3, k4) = (key(), key(), key(), key());
-    write(d.path(), "bundle.zip", zip_bytes(&[("conf/.env", format!("BASETEN_API_KEY={k1}\n").into_bytes()), ("img.bin", vec![0, 1, 2, 3])]));
+    write(
+        d.path(),
+        "bundle.zip",
+        zip_bytes(&[
+            ("conf/.env", format!("BASETEN_API_KEY={k1}\n").into_bytes()),
+            ("img.bin", vec![0, 1, 2, 3]),
+        ]),
+    );
     let inner = zip_bytes(&[("deep.txt", format!("key {k2}\n").into_bytes())]);
-    write(d.path(), "dist/pkg-1.0-py3-none-any.whl", zip_bytes(&[("pkg/data.zip", inner), ("pkg/__init__.py", b"x = 1\n".to_vec())]));
+    write(
+        d.path(),
+        "dist/pkg-1.0-py3-none-any.whl",
+        zip_bytes(&[
+            ("pkg/data.zip", inner),
+            ("pkg/__init__.py", b"x = 1\n".to_vec()),
+        ]),
+    );
     let mut tar = tar::Builder::new(Vec::new());
     let body = format!("api_key = {k3}\n");
     let mut h = tar::Header::new_gnu();
     h.set_size(body.len() as u64);
     h.set_mode(0o644);
     h.set_cksum();
-    tar.append_data(&mut h, "etc/app.conf", body.as_bytes()).unwrap();
+    tar.append_data(&mut h, "etc/app.conf", body.as_bytes())
+        .unwrap();
     let tar = tar.into_inner().unwrap();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     gz.write_all(&tar).unwrap();
     write(d.path(), "backup.tar.gz", gz.finish().unwrap());
-    write(d.path(), "big.zip", zip_bytes(&[("huge.txt", format!("{}\n{k4}\n", "a".repeat(50_000)).into_bytes())]));
-    write(d.path(), "broken.zip", b"PK\x03\x04 this is not really a zip");
-    let out = tenscan().current_dir(d.path()).args(["scan", ".", "-f", "json", "--max-file-size", "20000"]).output().unwrap();
+    write(
+        d.path(),
+        "big.zip",
+        zip_bytes(&[(
+            "huge.txt",
+            format!("{}\n{k4}\n", "a".repeat(50_000)).into_bytes(),
+        )]),
+    );
+    write(
+        d.path(),
+        "broken.zip",
+        b"PK\x03\x04 this is not really a zip",
+    );
+    let out = tenscan()
+        .current_dir(d.path())
+        .args(["scan", ".", "-f", "json", "--max-file-size", "20000"])
+        .output()
+        .unwrap();
     let r = json(&out.stdout);
     let err = String::from_utf8_lossy(&out.stderr);
     let mut paths: Vec<String> = locations(&r).into_iter().map(|l| l.0).collect();
     paths.sort();
-    assert_eq!(paths, ["backup.tar.gz!etc/app.conf", "bundle.zip!conf/.env", "dist/pkg-1.0-py3-none-any.whl!pkg/data.zip!deep.txt"], "{err}");
+    assert_eq!(
+        paths,
+        [
+            "backup.tar.gz!etc/app.conf",
+            "bundle.zip!conf/.env",
+            "dist/pkg-1.0-py3-none-any.whl!pkg/data.zip!deep.txt"
+        ],
+        "{err}"
+    );
     assert!(err.contains("big.zip!huge.txt: skipped"), "{err}");
     assert!(err.contains("broken.zip"), "{err}");
     assert_eq!(r["stats"]["skipped_binary"], 1);

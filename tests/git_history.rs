@@ -11,7 +11,12 @@ fn commit(dir: &Path, msg: &str) -> String {
 }
 
 fn history(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
-    let out = tenscan().current_dir(dir).args(["history", "-f", "json"]).args(extra).output().unwrap();
+    let out = tenscan()
+        .current_dir(dir)
+        .args(["history", "-f", "json"])
+        .args(extra)
+        .output()
+        .unwrap();
     let code = out.status.code().unwrap();
     assert!(code != 2, "{}", String::from_utf8_lossy(&out.stderr));
     (code, json(&out.stdout))
@@ -23,7 +28,12 @@ fn found(r: &serde_json::Value) -> Vec<(String, String)> {
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["path"].as_str().unwrap().to_string(), f["commit"].as_str().unwrap_or("").to_string()))
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["commit"].as_str().unwrap_or("").to_string(),
+            )
+        })
         .collect();
     v.sort();
     v
@@ -42,7 +52,11 @@ fn secrets_that_exist_only_in_history() {
     write(p, "app.py", "KEY = os.environ['BASETEN_API_KEY']\n");
     commit(p, "remove key");
     // a deleted file
-    write(p, "old/creds.env", format!("BASETEN_API_KEY={}\n", base62(30)));
+    write(
+        p,
+        "old/creds.env",
+        format!("BASETEN_API_KEY={}\n", base62(30)),
+    );
     let deleted_file = commit(p, "creds");
     std::fs::remove_dir_all(p.join("old")).unwrap();
     commit(p, "rm creds");
@@ -67,9 +81,17 @@ fn secrets_that_exist_only_in_history() {
     assert!(f.contains(&("old/creds.env".into(), deleted_file)), "{f:?}");
     assert!(f.contains(&("feature.txt".into(), branch)), "{f:?}");
     assert!(f.contains(&("tagged.txt".into(), tagged)), "{f:?}");
-    assert!(f.iter().any(|(path, _)| path == "README.md"), "stash: {f:?}");
+    assert!(
+        f.iter().any(|(path, _)| path == "README.md"),
+        "stash: {f:?}"
+    );
     assert_eq!(f.len(), 5, "{f:?}");
-    let first = r["findings"].as_array().unwrap().iter().find(|x| x["path"] == "app.py").unwrap();
+    let first = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["path"] == "app.py")
+        .unwrap();
     assert_eq!(first["author"], "Test Author <author@example.com>");
     assert!(first["date"].as_str().unwrap().contains('T'));
 }
@@ -83,7 +105,11 @@ fn one_finding_per_secret_and_path_attributed_to_its_introduction() {
     write(p, "cfg.py", format!("a = 1\nKEY = '{k}'\n"));
     let intro = commit(p, "intro");
     for i in 0..5 {
-        write(p, "cfg.py", format!("a = {i}\n{}KEY = '{k}'\nb = {i}\n", "\n".repeat(i)));
+        write(
+            p,
+            "cfg.py",
+            format!("a = {i}\n{}KEY = '{k}'\nb = {i}\n", "\n".repeat(i)),
+        );
         commit(p, &format!("edit {i}"));
     }
     git(p, &["checkout", "-q", "-b", "side"]);
@@ -112,7 +138,11 @@ fn secret_introduced_by_a_merge_resolution() {
     git(p, &["checkout", "-q", "main"]);
     write(p, "f.txt", "mine\n");
     commit(p, "mine");
-    let out = std::process::Command::new("git").current_dir(p).args(["merge", "-q", "other"]).output().unwrap();
+    let out = std::process::Command::new("git")
+        .current_dir(p)
+        .args(["merge", "-q", "other"])
+        .output()
+        .unwrap();
     assert!(!out.status.success(), "expected a conflict");
     write(p, "f.txt", format!("resolved with {}\n", key()));
     let merge = commit(p, "merge");
@@ -128,7 +158,14 @@ fn ranges_report_only_lines_the_range_adds() {
     write(p, "a.txt", format!("old {}\n", key()));
     let base = commit(p, "old secret");
     git(p, &["checkout", "-q", "-b", "feature"]);
-    write(p, "a.txt", format!("old line kept\n{}", std::fs::read_to_string(p.join("a.txt")).unwrap()));
+    write(
+        p,
+        "a.txt",
+        format!(
+            "old line kept\n{}",
+            std::fs::read_to_string(p.join("a.txt")).unwrap()
+        ),
+    );
     commit(p, "touch file with old secret");
     write(p, "b.txt", format!("new {}\n", key()));
     let new = commit(p, "new secret");
@@ -138,7 +175,12 @@ fn ranges_report_only_lines_the_range_adds() {
     let (_, r) = history(p, &["--since", &base]);
     assert_eq!(found(&r), vec![("b.txt".into(), new)]);
     assert_eq!(r["stats"]["commits_scanned"], 2);
-    tenscan().current_dir(p).args(["history", "--range", "nope..feature"]).assert().code(2).stderr(predicate::str::contains("nope"));
+    tenscan()
+        .current_dir(p)
+        .args(["history", "--range", "nope..feature"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("nope"));
 }
 
 #[test]
@@ -155,13 +197,25 @@ fn bare_repos_worktrees_shallow_and_empty() {
     git(d.path(), &["clone", "-q", "--bare", &url, "bare.git"]);
     let (_, r) = history(&d.path().join("bare.git"), &[]);
     assert_eq!(found(&r).len(), 3);
-    git(&p, &["worktree", "add", "-q", &d.path().join("wt").display().to_string()]);
+    git(
+        &p,
+        &[
+            "worktree",
+            "add",
+            "-q",
+            &d.path().join("wt").display().to_string(),
+        ],
+    );
     let (_, r) = history(&d.path().join("wt"), &[]);
     assert_eq!(found(&r).len(), 3);
     git(d.path(), &["clone", "-q", "--depth", "1", &url, "shallow"]);
     let (code, r) = history(&d.path().join("shallow"), &[]);
     assert_eq!(code, 1);
-    assert_eq!(found(&r).len(), 3, "all files are in the one commit a depth-1 clone has");
+    assert_eq!(
+        found(&r).len(),
+        3,
+        "all files are in the one commit a depth-1 clone has"
+    );
     assert_eq!(r["stats"]["commits_scanned"], 1);
     let empty = d.path().join("empty");
     std::fs::create_dir(&empty).unwrap();
@@ -169,8 +223,16 @@ fn bare_repos_worktrees_shallow_and_empty() {
     let (code, r) = history(&empty, &[]);
     assert_eq!((code, found(&r).len()), (0, 0));
     let not_repo = tree();
-    tenscan().current_dir(not_repo.path()).args(["history"]).assert().code(2).stderr(predicate::str::contains("not a git repository"));
-    tenscan().args(["history", "/no/such/repo"]).assert().code(2);
+    tenscan()
+        .current_dir(not_repo.path())
+        .args(["history"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("not a git repository"));
+    tenscan()
+        .args(["history", "/no/such/repo"])
+        .assert()
+        .code(2);
 }
 
 #[test]
@@ -183,7 +245,11 @@ fn missing_objects_are_warned_and_marked_incomplete() {
     commit(p, "c");
     let lost = git(p, &["rev-parse", "HEAD:lost.txt"]).trim().to_string();
     std::fs::remove_file(p.join(".git/objects").join(&lost[..2]).join(&lost[2..])).unwrap();
-    let out = tenscan().current_dir(p).args(["history", "-f", "json"]).output().unwrap();
+    let out = tenscan()
+        .current_dir(p)
+        .args(["history", "-f", "json"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(1), "the rest is still scanned");
     let r = json(&out.stdout);
     assert_eq!(r["stats"]["incomplete"], true);
@@ -202,7 +268,18 @@ fn submodules_are_skipped_and_big_blobs_skipped_by_size() {
     let p = d.path().join("main");
     std::fs::create_dir(&p).unwrap();
     git_init(&p);
-    git(&p, &["-c", "protocol.file.allow=always", "submodule", "-q", "add", &format!("file://{}", sub.display()), "vendor/sub"]);
+    git(
+        &p,
+        &[
+            "-c",
+            "protocol.file.allow=always",
+            "submodule",
+            "-q",
+            "add",
+            &format!("file://{}", sub.display()),
+            "vendor/sub",
+        ],
+    );
     write(&p, "big.txt", format!("{}\n{}", "x".repeat(5000), key()));
     commit(&p, "with submodule");
     let (code, r) = history(&p, &["--max-file-size", "1000"]);
@@ -218,10 +295,17 @@ fn history_sarif_has_its_own_category_and_the_commit() {
     git_init(p);
     write(p, "a.txt", key());
     let c = commit(p, "c");
-    let out = tenscan().current_dir(p).args(["history", "-f", "sarif"]).output().unwrap();
+    let out = tenscan()
+        .current_dir(p)
+        .args(["history", "-f", "sarif"])
+        .output()
+        .unwrap();
     let s = json(&out.stdout);
     assert_eq!(s["runs"][0]["automationDetails"]["id"], "tenscan/history/");
-    assert_eq!(s["runs"][0]["results"][0]["properties"]["commit"], c.as_str());
+    assert_eq!(
+        s["runs"][0]["results"][0]["properties"]["commit"],
+        c.as_str()
+    );
 }
 
 #[test]
@@ -233,8 +317,15 @@ fn hostile_repositories() {
     write(p, "b.txt", "will be corrupted\n");
     let first = commit(p, "c1");
     // 10k refs pointing at the same commit: one blob is still scanned once.
-    let refs: String = (0..10_000).map(|i| format!("create refs/tags/t{i} {first}\n")).collect();
-    let mut child = std::process::Command::new("git").current_dir(p).args(["update-ref", "--stdin"]).stdin(std::process::Stdio::piped()).spawn().unwrap();
+    let refs: String = (0..10_000)
+        .map(|i| format!("create refs/tags/t{i} {first}\n"))
+        .collect();
+    let mut child = std::process::Command::new("git")
+        .current_dir(p)
+        .args(["update-ref", "--stdin"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     std::io::Write::write_all(child.stdin.as_mut().unwrap(), refs.as_bytes()).unwrap();
     assert!(child.wait().unwrap().success());
     // Detached HEAD with a commit no branch has.
@@ -251,14 +342,20 @@ fn hostile_repositories() {
     assert!(p.join(".git/index.lock").exists());
     std::fs::remove_file(p.join(".git/index.lock")).unwrap();
     // A corrupt loose object: warned, marked incomplete, the rest scanned.
-    let b = git(p, &["rev-parse", &format!("{first}:b.txt")]).trim().to_string();
+    let b = git(p, &["rev-parse", &format!("{first}:b.txt")])
+        .trim()
+        .to_string();
     let obj = p.join(".git/objects").join(&b[..2]).join(&b[2..]);
     let mut perms = std::fs::metadata(&obj).unwrap().permissions();
     #[allow(clippy::permissions_set_readonly_false)]
     perms.set_readonly(false);
     std::fs::set_permissions(&obj, perms).unwrap();
     std::fs::write(&obj, b"this is not zlib data").unwrap();
-    let out = tenscan().current_dir(p).args(["history", "-f", "json"]).output().unwrap();
+    let out = tenscan()
+        .current_dir(p)
+        .args(["history", "-f", "json"])
+        .output()
+        .unwrap();
     let r = json(&out.stdout);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(r["stats"]["incomplete"], true);
@@ -271,18 +368,37 @@ fn truncated_pack_is_incomplete_not_fatal() {
     let p = d.path();
     git_init(p);
     for i in 0..20 {
-        write(p, &format!("f{i}.txt"), format!("{}\n{}\n", key(), "filler line\n".repeat(200)));
+        write(
+            p,
+            &format!("f{i}.txt"),
+            format!("{}\n{}\n", key(), "filler line\n".repeat(200)),
+        );
         commit(p, &format!("c{i}"));
     }
     git(p, &["gc", "-q", "--aggressive"]);
-    let pack = std::fs::read_dir(p.join(".git/objects/pack")).unwrap().flatten().map(|e| e.path()).find(|p| p.extension().is_some_and(|x| x == "pack")).unwrap();
+    let pack = std::fs::read_dir(p.join(".git/objects/pack"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "pack"))
+        .unwrap();
     let len = std::fs::metadata(&pack).unwrap().len();
     let mut perms = std::fs::metadata(&pack).unwrap().permissions();
     #[allow(clippy::permissions_set_readonly_false)]
     perms.set_readonly(false);
     std::fs::set_permissions(&pack, perms).unwrap();
-    std::fs::OpenOptions::new().write(true).open(&pack).unwrap().set_len(len / 2).unwrap();
-    let out = tenscan().current_dir(p).args(["history", "-f", "json"]).timeout(std::time::Duration::from_secs(60)).output().unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&pack)
+        .unwrap()
+        .set_len(len / 2)
+        .unwrap();
+    let out = tenscan()
+        .current_dir(p)
+        .args(["history", "-f", "json"])
+        .timeout(std::time::Duration::from_secs(60))
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
     assert_ne!(out.status.code(), Some(2), "{err}");
     let r = json(&out.stdout);

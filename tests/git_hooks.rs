@@ -6,8 +6,15 @@ use std::path::Path;
 use std::process::Output;
 
 fn git_raw(dir: &Path, args: &[&str]) -> Output {
-    let bin_dir = assert_cmd::cargo::cargo_bin("tenscan").parent().unwrap().to_path_buf();
-    let path = format!("{}:{}", bin_dir.display(), std::env::var("PATH").unwrap_or_default());
+    let bin_dir = assert_cmd::cargo::cargo_bin("tenscan")
+        .parent()
+        .unwrap()
+        .to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     std::process::Command::new("git")
         .current_dir(dir)
         .args(args)
@@ -23,7 +30,11 @@ fn git_raw(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn staged(dir: &Path) -> (i32, serde_json::Value) {
-    let out = tenscan().current_dir(dir).args(["staged", "-f", "json"]).output().unwrap();
+    let out = tenscan()
+        .current_dir(dir)
+        .args(["staged", "-f", "json"])
+        .output()
+        .unwrap();
     (out.status.code().unwrap(), json(&out.stdout))
 }
 
@@ -31,7 +42,9 @@ fn snapshot(dir: &Path) -> (Vec<u8>, std::time::SystemTime, String, String) {
     let index = dir.join(".git/index");
     (
         std::fs::read(&index).unwrap_or_default(),
-        std::fs::metadata(&index).and_then(|m| m.modified()).unwrap_or(std::time::UNIX_EPOCH),
+        std::fs::metadata(&index)
+            .and_then(|m| m.modified())
+            .unwrap_or(std::time::UNIX_EPOCH),
         git(dir, &["--no-optional-locks", "status", "--porcelain"]),
         git(dir, &["for-each-ref"]),
     )
@@ -55,7 +68,20 @@ fn staged_scans_the_index_not_the_worktree_and_only_added_lines() {
     write(p, "old.txt", format!("{}\nline\n", key()));
     git(p, &["add", "old.txt"]);
     git(p, &["commit", "-qm", "old", "--no-verify"]);
-    write(p, "old.txt", format!("{}line changed\n", std::fs::read_to_string(p.join("old.txt")).unwrap().lines().next().unwrap().to_owned() + "\n"));
+    write(
+        p,
+        "old.txt",
+        format!(
+            "{}line changed\n",
+            std::fs::read_to_string(p.join("old.txt"))
+                .unwrap()
+                .lines()
+                .next()
+                .unwrap()
+                .to_owned()
+                + "\n"
+        ),
+    );
     git(p, &["add", "old.txt"]);
     let (code, _) = staged(p);
     assert_eq!(code, 0, "pre-existing secret is not an added line");
@@ -76,7 +102,10 @@ fn staged_scans_the_index_not_the_worktree_and_only_added_lines() {
     git(p, &["add", "c.txt"]);
     let (code, r) = staged(p);
     assert_eq!(code, 1);
-    assert_eq!(locations(&r), vec![("c.txt".into(), 4, 1, "baseten-api-key".into())]);
+    assert_eq!(
+        locations(&r),
+        vec![("c.txt".into(), 4, 1, "baseten-api-key".into())]
+    );
     git(p, &["reset", "-q", "c.txt"]);
 
     // Renames and deletions add nothing.
@@ -85,7 +114,11 @@ fn staged_scans_the_index_not_the_worktree_and_only_added_lines() {
     let before = snapshot(p);
     let (code, r) = staged(p);
     assert_eq!((code, locations(&r).len()), (0, 0), "{r}");
-    assert_eq!(snapshot(p), before, "staged never touches the index, worktree or refs");
+    assert_eq!(
+        snapshot(p),
+        before,
+        "staged never touches the index, worktree or refs"
+    );
 }
 
 #[test]
@@ -93,7 +126,15 @@ fn allow_comments_are_honoured_in_staged_mode() {
     let d = tree();
     let p = d.path();
     git_init(p);
-    write(p, "t.py", format!("K = '{}'  # tenscan:allow\n# tenscan:allow-next-line\nJ = '{}'\n", key(), key()));
+    write(
+        p,
+        "t.py",
+        format!(
+            "K = '{}'  # tenscan:allow\n# tenscan:allow-next-line\nJ = '{}'\n",
+            key(),
+            key()
+        ),
+    );
     git(p, &["add", "t.py"]);
     let (code, r) = staged(p);
     assert_eq!(code, 0);
@@ -105,19 +146,34 @@ fn installed_hook_blocks_commit_and_allows_no_verify() {
     let d = tree();
     let p = d.path();
     git_init(p);
-    tenscan().current_dir(p).args(["hook", "install"]).assert().code(0);
+    tenscan()
+        .current_dir(p)
+        .args(["hook", "install"])
+        .assert()
+        .code(0);
     write(p, "ok.txt", "fine\n");
     git_raw(p, &["add", "ok.txt"]);
     let out = git_raw(p, &["commit", "-qm", "ok"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     let k = key();
     write(p, "app.py", format!("BASETEN_API_KEY = '{k}'\n"));
     git_raw(p, &["add", "app.py"]);
     let out = git_raw(p, &["commit", "-qm", "leak"]);
-    let all = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let all = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(!out.status.success());
-    assert!(all.contains("app.py") && all.contains("--no-verify") && all.contains("rotate"), "{all}");
+    assert!(
+        all.contains("app.py") && all.contains("--no-verify") && all.contains("rotate"),
+        "{all}"
+    );
     assert!(!all.contains(&k[9..]), "the hook never prints the secret");
     assert_eq!(git(p, &["rev-list", "--count", "HEAD"]).trim(), "1");
 
@@ -137,13 +193,25 @@ fn install_honours_hooks_path_chains_foreign_hooks_and_uninstall_restores() {
     let p = d.path();
     git_init(p);
     git(p, &["config", "core.hooksPath", "myhooks"]);
-    write(p, "myhooks/pre-commit", "#!/bin/sh\necho foreign-hook-ran >&2\nexit 0\n");
+    write(
+        p,
+        "myhooks/pre-commit",
+        "#!/bin/sh\necho foreign-hook-ran >&2\nexit 0\n",
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(p.join("myhooks/pre-commit"), std::fs::Permissions::from_mode(0o755)).unwrap();
+        std::fs::set_permissions(
+            p.join("myhooks/pre-commit"),
+            std::fs::Permissions::from_mode(0o755),
+        )
+        .unwrap();
     }
-    tenscan().current_dir(p).args(["hook", "install", "--pre-push"]).assert().code(0);
+    tenscan()
+        .current_dir(p)
+        .args(["hook", "install", "--pre-push"])
+        .assert()
+        .code(0);
     let hook = std::fs::read_to_string(p.join("myhooks/pre-commit")).unwrap();
     assert!(hook.contains("tenscan-hook:"));
     assert!(p.join("myhooks/pre-commit.pre-tenscan").exists());
@@ -154,10 +222,24 @@ fn install_honours_hooks_path_chains_foreign_hooks_and_uninstall_restores() {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("foreign-hook-ran"));
     // Reinstalling is idempotent and does not chain tenscan to itself.
-    tenscan().current_dir(p).args(["hook", "install"]).assert().code(0);
-    assert!(std::fs::read_to_string(p.join("myhooks/pre-commit.pre-tenscan")).unwrap().contains("foreign-hook-ran"));
-    tenscan().current_dir(p).args(["hook", "uninstall"]).assert().code(0);
-    assert!(std::fs::read_to_string(p.join("myhooks/pre-commit")).unwrap().contains("foreign-hook-ran"));
+    tenscan()
+        .current_dir(p)
+        .args(["hook", "install"])
+        .assert()
+        .code(0);
+    assert!(
+        std::fs::read_to_string(p.join("myhooks/pre-commit.pre-tenscan"))
+            .unwrap()
+            .contains("foreign-hook-ran")
+    );
+    tenscan()
+        .current_dir(p)
+        .args(["hook", "uninstall"])
+        .assert()
+        .code(0);
+    assert!(std::fs::read_to_string(p.join("myhooks/pre-commit"))
+        .unwrap()
+        .contains("foreign-hook-ran"));
     assert!(!p.join("myhooks/pre-push").exists());
 }
 
@@ -165,23 +247,44 @@ fn install_honours_hooks_path_chains_foreign_hooks_and_uninstall_restores() {
 fn pre_push_scans_exactly_the_pushed_commits() {
     let d = tree();
     let remote = d.path().join("remote.git");
-    git(d.path(), &["init", "-q", "--bare", "-b", "main", &remote.display().to_string()]);
+    git(
+        d.path(),
+        &[
+            "init",
+            "-q",
+            "--bare",
+            "-b",
+            "main",
+            &remote.display().to_string(),
+        ],
+    );
     let p = d.path().join("work");
     std::fs::create_dir(&p).unwrap();
     git_init(&p);
-    git(&p, &["remote", "add", "origin", &remote.display().to_string()]);
+    git(
+        &p,
+        &["remote", "add", "origin", &remote.display().to_string()],
+    );
     // Already on the remote: an old secret that the pre-push hook must not re-report.
     write(&p, "old.txt", format!("{}\n", key()));
     git(&p, &["add", "-A"]);
     git(&p, &["commit", "-qm", "old"]);
     git(&p, &["push", "-q", "origin", "main"]);
-    tenscan().current_dir(&p).args(["hook", "install", "--pre-push"]).assert().code(0);
+    tenscan()
+        .current_dir(&p)
+        .args(["hook", "install", "--pre-push"])
+        .assert()
+        .code(0);
 
     write(&p, "clean.txt", "clean\n");
     git(&p, &["add", "-A"]);
     git(&p, &["commit", "-qm", "clean", "--no-verify"]);
     let out = git_raw(&p, &["push", "-q", "origin", "main"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // A new branch: only commits no remote-tracking ref has are scanned.
     git(&p, &["checkout", "-q", "-b", "feature"]);
@@ -190,7 +293,11 @@ fn pre_push_scans_exactly_the_pushed_commits() {
     git(&p, &["commit", "-qm", "leak", "--no-verify"]);
     let out = git_raw(&p, &["push", "-q", "origin", "feature"]);
     assert!(!out.status.success(), "the push of a new secret is blocked");
-    let err = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let err = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(err.contains("new.txt") && !err.contains("old.txt"), "{err}");
     assert!(err.contains("git push --no-verify"), "{err}");
 
@@ -207,18 +314,34 @@ fn pre_push_scans_exactly_the_pushed_commits() {
     tenscan()
         .current_dir(&p)
         .args(["hook", "pre-push", "origin", "url"])
-        .write_stdin(format!("refs/heads/feature {head} refs/heads/feature {main}\n"))
+        .write_stdin(format!(
+            "refs/heads/feature {head} refs/heads/feature {main}\n"
+        ))
         .assert()
         .code(1);
-    tenscan().current_dir(&p).args(["hook", "pre-push"]).write_stdin("garbage line\n").assert().code(2);
+    tenscan()
+        .current_dir(&p)
+        .args(["hook", "pre-push"])
+        .write_stdin("garbage line\n")
+        .assert()
+        .code(2);
 }
 
 #[test]
 fn pre_commit_framework_manifest_commands_run() {
-    let manifest = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml")).unwrap();
-    let ids: Vec<&str> = manifest.lines().filter_map(|l| l.trim().strip_prefix("- id: ")).collect();
+    let manifest = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
+    )
+    .unwrap();
+    let ids: Vec<&str> = manifest
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("- id: "))
+        .collect();
     assert_eq!(ids, ["tenscan", "tenscan-push"]);
-    let entries: Vec<&str> = manifest.lines().filter_map(|l| l.trim().strip_prefix("entry: ")).collect();
+    let entries: Vec<&str> = manifest
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("entry: "))
+        .collect();
     let d = tree();
     let p = d.path();
     git_init(p);
@@ -235,7 +358,8 @@ fn pre_commit_framework_manifest_commands_run() {
         cmd.current_dir(p).args(words);
         if let Some((from, to)) = env {
             git(p, &["commit", "-qm", "b", "--no-verify"]);
-            cmd.env("PRE_COMMIT_FROM_REF", from).env("PRE_COMMIT_TO_REF", to);
+            cmd.env("PRE_COMMIT_FROM_REF", from)
+                .env("PRE_COMMIT_TO_REF", to);
         }
         cmd.assert().code(1);
     }
@@ -247,7 +371,11 @@ fn staged_in_nested_directories_uses_the_cache_tree_correctly() {
     let p = d.path();
     git_init(p);
     for i in 0..30 {
-        write(p, &format!("pkg{}/mod{}/f{i}.py", i % 3, i % 5), format!("x = {i}\n"));
+        write(
+            p,
+            &format!("pkg{}/mod{}/f{i}.py", i % 3, i % 5),
+            format!("x = {i}\n"),
+        );
     }
     write(p, "pkg0/mod0/old.txt", format!("{}\n", key()));
     git(p, &["add", "-A"]);
@@ -267,8 +395,18 @@ fn staged_in_nested_directories_uses_the_cache_tree_correctly() {
     assert_eq!(
         found,
         vec![
-            ("newpkg/deep/new.py".to_string(), 1, 6, "baseten-api-key".to_string()),
-            ("pkg1/mod1/f1.py".to_string(), 2, 8, "baseten-api-key".to_string()),
+            (
+                "newpkg/deep/new.py".to_string(),
+                1,
+                6,
+                "baseten-api-key".to_string()
+            ),
+            (
+                "pkg1/mod1/f1.py".to_string(),
+                2,
+                8,
+                "baseten-api-key".to_string()
+            ),
         ]
     );
 }

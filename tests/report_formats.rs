@@ -9,12 +9,23 @@ fn fixture() -> PathBuf {
 }
 
 fn run(format: &str) -> (i32, String) {
-    let out = tenscan().current_dir(fixture()).env("NO_COLOR", "1").args(["scan", ".", "-j", "2", "-f", format]).output().unwrap();
-    (out.status.code().unwrap(), String::from_utf8(out.stdout).unwrap())
+    let out = tenscan()
+        .current_dir(fixture())
+        .env("NO_COLOR", "1")
+        .args(["scan", ".", "-j", "2", "-f", format])
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+    )
 }
 
 fn stable(s: &str) -> String {
-    regex::Regex::new(r#"(\d+ ms|"duration_ms": \d+)"#).unwrap().replace_all(s, "[duration]").into_owned()
+    regex::Regex::new(r#"(\d+ ms|"duration_ms": \d+)"#)
+        .unwrap()
+        .replace_all(s, "[duration]")
+        .into_owned()
 }
 
 #[test]
@@ -47,36 +58,56 @@ fn sarif_report() {
 fn sarif_is_valid_against_the_official_schema() {
     let schema_path = std::env::var_os("TENSCAN_SARIF_SCHEMA")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/sarif-schema-2.1.0.json"));
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/sarif-schema-2.1.0.json")
+        });
     let schema: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(&schema_path).unwrap_or_else(|e| panic!("SARIF schema at {}: {e}", schema_path.display())),
+        &std::fs::read(&schema_path)
+            .unwrap_or_else(|e| panic!("SARIF schema at {}: {e}", schema_path.display())),
     )
     .unwrap();
     let validator = jsonschema::draft4::new(&schema).expect("schema compiles");
     let (_, out) = run("sarif");
     let sarif: serde_json::Value = serde_json::from_str(&out).unwrap();
-    let errors: Vec<String> = validator.iter_errors(&sarif).map(|e| format!("{} at {}", e, e.instance_path)).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
     assert!(errors.is_empty(), "{errors:#?}");
     // GitHub's own requirements on top of the schema.
     let run = &sarif["runs"][0];
     let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
     for r in rules {
-        let sev: f64 = r["properties"]["security-severity"].as_str().unwrap().parse().unwrap();
+        let sev: f64 = r["properties"]["security-severity"]
+            .as_str()
+            .unwrap()
+            .parse()
+            .unwrap();
         assert!((0.1..=10.0).contains(&sev));
-        assert!(r["properties"]["tags"].as_array().unwrap().contains(&"security".into()));
+        assert!(r["properties"]["tags"]
+            .as_array()
+            .unwrap()
+            .contains(&"security".into()));
         assert!(r["help"]["text"].as_str().is_some());
     }
     for res in run["results"].as_array().unwrap() {
         let idx = res["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[idx]["id"], res["ruleId"]);
         let loc = &res["locations"][0]["physicalLocation"];
-        assert!(!loc["artifactLocation"]["uri"].as_str().unwrap().starts_with('/'));
+        assert!(!loc["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap()
+            .starts_with('/'));
         assert!(loc["region"]["startLine"].as_u64().unwrap() >= 1);
         assert!(loc["region"].get("snippet").is_none());
         assert!(res["partialFingerprints"]["primaryLocationLineHash"].is_string());
     }
     // Every made-up key of the fixture stays masked.
-    for secret in ["BcbfnoGMbJmTPSIAoCLrZ3aWZkSBvrjn", "2wMqZcUDIh7yfJs1ON43xKmTecQoXsf2", "AblV7vY7AZQ3VZprkYSgy3c2Eom06"] {
+    for secret in [
+        "BcbfnoGMbJmTPSIAoCLrZ3aWZkSBvrjn",
+        "2wMqZcUDIh7yfJs1ON43xKmTecQoXsf2",
+        "AblV7vY7AZQ3VZprkYSgy3c2Eom06",
+    ] {
         assert!(!out.contains(secret));
     }
 }

@@ -8,29 +8,47 @@ use predicates::prelude::*;
 fn builtin_rule_examples_behave() {
     let rules = tenscan::rules::builtin();
     assert!(rules.len() >= 10);
-    let failures: Vec<String> = rules.iter().flat_map(tenscan::examples::check).map(|f| f.to_string()).collect();
+    let failures: Vec<String> = rules
+        .iter()
+        .flat_map(tenscan::examples::check)
+        .map(|f| f.to_string())
+        .collect();
     assert!(failures.is_empty(), "{failures:#?}");
     for r in &rules {
-        assert!(!r.spec.examples.is_empty() && !r.spec.negative_examples.is_empty(), "{} needs examples of both kinds", r.spec.id);
+        assert!(
+            !r.spec.examples.is_empty() && !r.spec.negative_examples.is_empty(),
+            "{} needs examples of both kinds",
+            r.spec.id
+        );
     }
 }
 
 #[test]
 fn every_positive_example_is_found_by_the_full_rule_set() {
     // With all rules together, overlapping hits collapse to one: still found, by some rule.
-    let engine = tenscan::scan::Engine::new(tenscan::rules::builtin(), Default::default());
+    let engine = tenscan::engine::Engine::new(tenscan::rules::builtin(), Default::default());
     let counters = Default::default();
-    for r in engine.matcher.rules() {
+    for r in engine.rules() {
         for ex in &r.spec.examples {
-            let blob = tenscan::blob::Blob { path: ex.path(), data: ex.text().as_bytes() };
-            assert!(!engine.scan_blob(blob, &counters).is_empty(), "{}: {:?}", r.spec.id, ex.path());
+            assert!(
+                !engine
+                    .findings(ex.text().as_bytes(), ex.path(), &counters)
+                    .is_empty(),
+                "{}: {:?}",
+                r.spec.id,
+                ex.path()
+            );
         }
     }
 }
 
 #[test]
 fn rules_check_cli_passes_on_builtins_and_fails_on_a_broken_rule() {
-    tenscan().args(["rules", "check"]).assert().code(0).stdout(predicate::str::contains("ok   baseten-api-key"));
+    tenscan()
+        .args(["rules", "check"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("ok   baseten-api-key"));
     let d = tree();
     let k = key();
     write(
@@ -45,12 +63,32 @@ fn rules_check_cli_passes_on_builtins_and_fails_on_a_broken_rule() {
         .args(["rules", "check", "mine.toml"])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("my-rule: example #1 was not found"))
+        .stdout(predicate::str::contains(
+            "my-rule: example #1 was not found",
+        ))
         .stdout(predicate::str::contains("negative example #1 was reported"));
-    write(d.path(), "bad.toml", "id = \"x\"\ndescription = \"d\"\nseverity = \"high\"\nregex = '''(unclosed'''\n");
-    tenscan().current_dir(d.path()).args(["rules", "check", "bad.toml"]).assert().code(2).stderr(predicate::str::contains("invalid regex regex"));
-    write(d.path(), "typo.toml", "id = \"x\"\ndescription = \"d\"\nseverity = \"high\"\nregex = '''(a)'''\nkeywrods = []\n");
-    tenscan().current_dir(d.path()).args(["rules", "check", "typo.toml"]).assert().code(2).stderr(predicate::str::contains("keywrods"));
+    write(
+        d.path(),
+        "bad.toml",
+        "id = \"x\"\ndescription = \"d\"\nseverity = \"high\"\nregex = '''(unclosed'''\n",
+    );
+    tenscan()
+        .current_dir(d.path())
+        .args(["rules", "check", "bad.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("invalid regex regex"));
+    write(
+        d.path(),
+        "typo.toml",
+        "id = \"x\"\ndescription = \"d\"\nseverity = \"high\"\nregex = '''(a)'''\nkeywrods = []\n",
+    );
+    tenscan()
+        .current_dir(d.path())
+        .args(["rules", "check", "typo.toml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("keywrods"));
 }
 
 #[test]
@@ -82,10 +120,19 @@ fn where_keys_hide() {
     for (path, text, _) in &cases {
         write(d.path(), path, text);
     }
-    let out = tenscan().current_dir(d.path()).args(["scan", ".", "-f", "json", "--no-ignore"]).output().unwrap();
+    let out = tenscan()
+        .current_dir(d.path())
+        .args(["scan", ".", "-f", "json", "--no-ignore"])
+        .output()
+        .unwrap();
     let found = locations(&json(&out.stdout));
     for (path, _, rule) in &cases {
-        assert!(found.iter().any(|f| f.0.ends_with(path.trim_start_matches("home/")) && &f.3 == rule), "{path}: {found:?}");
+        assert!(
+            found
+                .iter()
+                .any(|f| f.0.ends_with(path.trim_start_matches("home/")) && &f.3 == rule),
+            "{path}: {found:?}"
+        );
     }
     assert_eq!(found.len(), cases.len(), "{found:#?}");
 }

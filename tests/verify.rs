@@ -55,7 +55,13 @@ fn handle(mut s: TcpStream, script: &Mutex<Script>, log: &Mutex<Vec<(String, Str
         .lines()
         .find_map(|l| {
             let (name, value) = l.split_once(':')?;
-            name.eq_ignore_ascii_case("authorization").then(|| value.trim().strip_prefix("Api-Key ").unwrap_or("").to_string())
+            name.eq_ignore_ascii_case("authorization").then(|| {
+                value
+                    .trim()
+                    .strip_prefix("Api-Key ")
+                    .unwrap_or("")
+                    .to_string()
+            })
         })
         .unwrap_or_default();
     log.lock().unwrap().push((key.clone(), path.clone()));
@@ -83,7 +89,10 @@ fn handle(mut s: TcpStream, script: &Mutex<Script>, log: &Mutex<Vec<(String, Str
         }
         Reply::Slow(d) => {
             std::thread::sleep(d);
-            let _ = write!(s, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}");
+            let _ = write!(
+                s,
+                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
+            );
         }
         Reply::Reset => drop(s),
     }
@@ -108,14 +117,33 @@ fn every_outcome_is_classified_and_each_key_is_sent_once() {
     add(1, "keys", vec![list(&k[1][..8], "WORKSPACE_INVOKE")]);
     add(2, "keys", vec![http(401)]);
     add(3, "keys", vec![http(403)]);
-    add(3, "me", vec![Reply::Http(200, "", "{\"user_id\":\"u\",\"email\":\"e@x\",\"workspace_name\":\"w\"}".into())]);
+    add(
+        3,
+        "me",
+        vec![Reply::Http(
+            200,
+            "",
+            "{\"user_id\":\"u\",\"email\":\"e@x\",\"workspace_name\":\"w\"}".into(),
+        )],
+    );
     add(4, "keys", vec![http(403)]);
     add(4, "me", vec![http(403)]);
-    add(4, "metrics", vec![Reply::Http(200, "", "# HELP x\nx 1\n".into())]);
+    add(
+        4,
+        "metrics",
+        vec![Reply::Http(200, "", "# HELP x\nx 1\n".into())],
+    );
     add(5, "keys", vec![http(403)]);
     add(5, "me", vec![http(403)]);
     add(5, "metrics", vec![http(403)]);
-    add(6, "keys", vec![Reply::Http(429, "Retry-After: 1\r\n", "{}".into()), list(&k[6][..8], "WORKSPACE_MANAGE_API_KEYS")]);
+    add(
+        6,
+        "keys",
+        vec![
+            Reply::Http(429, "Retry-After: 1\r\n", "{}".into()),
+            list(&k[6][..8], "WORKSPACE_MANAGE_API_KEYS"),
+        ],
+    );
     add(7, "keys", vec![http(500)]);
     add(8, "keys", vec![Reply::Slow(Duration::from_secs(4))]);
     add(9, "keys", vec![Reply::Http(200, "", "{not json".into())]);
@@ -127,7 +155,11 @@ fn every_outcome_is_classified_and_each_key_is_sent_once() {
         write(d.path(), &format!("a/{i}.txt"), format!("{key}\n"));
         write(d.path(), &format!("b/{i}.txt"), format!("again {key}\n"));
     }
-    write(d.path(), ".tenscan.toml", "[verify]\ntimeout_secs = 2\nbudget_secs = 60\n");
+    write(
+        d.path(),
+        ".tenscan.toml",
+        "[verify]\ntimeout_secs = 2\nbudget_secs = 60\n",
+    );
     let out = tenscan()
         .current_dir(d.path())
         .env("TENSCAN_BASETEN_API_URL", &api.url)
@@ -139,22 +171,43 @@ fn every_outcome_is_classified_and_each_key_is_sent_once() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     for key in &k {
-        assert!(!stdout.contains(&key[9..]) && !stderr.contains(&key[9..]), "a key leaked");
+        assert!(
+            !stdout.contains(&key[9..]) && !stderr.contains(&key[9..]),
+            "a key leaked"
+        );
     }
     let r = json(&out.stdout);
     let status = |i: usize| -> (String, Option<String>, String) {
-        let f = r["findings"].as_array().unwrap().iter().find(|f| f["path"] == format!("a/{i}.txt")).unwrap();
+        let f = r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["path"] == format!("a/{i}.txt"))
+            .unwrap();
         let v = &f["verification"];
-        (v["status"].as_str().unwrap().into(), v["scope"].as_str().map(Into::into), v["reason"].as_str().unwrap_or("").into())
+        (
+            v["status"].as_str().unwrap().into(),
+            v["scope"].as_str().map(Into::into),
+            v["reason"].as_str().unwrap_or("").into(),
+        )
     };
     assert_eq!(status(0), ("live".into(), Some("full".into()), "".into()));
     assert_eq!(status(1).1.as_deref(), Some("invoke"));
     assert_eq!(status(2).0, "invalid");
-    assert_eq!(status(3), ("live".into(), Some("personal".into()), "".into()));
-    assert_eq!(status(4), ("live".into(), Some("metrics".into()), "".into()));
+    assert_eq!(
+        status(3),
+        ("live".into(), Some("personal".into()), "".into())
+    );
+    assert_eq!(
+        status(4),
+        ("live".into(), Some("metrics".into()), "".into())
+    );
     assert_eq!(status(5).0, "unknown");
     assert!(status(5).2.contains("403"));
-    assert_eq!(status(6), ("live".into(), Some("manage-keys".into()), "".into()));
+    assert_eq!(
+        status(6),
+        ("live".into(), Some("manage-keys".into()), "".into())
+    );
     assert_eq!(status(7).0, "unknown");
     assert!(status(7).2.contains("500"), "{:?}", status(7));
     assert_eq!(status(8).0, "unknown");
@@ -166,14 +219,19 @@ fn every_outcome_is_classified_and_each_key_is_sent_once() {
 
     // Each distinct key went to /v1/api_keys once (plus retries), never once per file.
     let reqs = api.requests.lock().unwrap().clone();
-    let count = |i: usize| reqs.iter().filter(|(key, p)| key == &k[i] && p == "/v1/api_keys").count();
+    let count = |i: usize| {
+        reqs.iter()
+            .filter(|(key, p)| key == &k[i] && p == "/v1/api_keys")
+            .count()
+    };
     for i in [0, 1, 2, 3, 4, 5, 8, 9, 10] {
         assert_eq!(count(i), 1, "key {i}");
     }
     assert_eq!(count(6), 2, "one 429 then the retry");
     assert_eq!(count(7), 4, "500, then three retries");
     assert!(
-        reqs.iter().all(|(_, p)| ["/v1/api_keys", "/v1/users/me", "/metrics"].contains(&p.as_str())),
+        reqs.iter()
+            .all(|(_, p)| ["/v1/api_keys", "/v1/users/me", "/metrics"].contains(&p.as_str())),
         "read-only endpoints only: {reqs:?}"
     );
 
@@ -188,7 +246,11 @@ fn every_outcome_is_classified_and_each_key_is_sent_once() {
     let s = json(&out.stdout);
     let results = s["runs"][0]["results"].as_array().unwrap();
     let level = |p: &str| {
-        results.iter().find(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == p).unwrap()["level"].clone()
+        results
+            .iter()
+            .find(|r| r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == p)
+            .unwrap()["level"]
+            .clone()
     };
     assert_eq!(level("a/0.txt"), "error");
     assert_eq!(level("a/2.txt"), "note");
@@ -198,25 +260,54 @@ fn every_outcome_is_classified_and_each_key_is_sent_once() {
 fn pretty_output_says_live_and_how_to_revoke_and_fail_on_controls_exit() {
     let (live, dead) = (key(), key());
     let mut script: Script = HashMap::new();
-    script.insert((live.clone(), "keys"), vec![list(&live[..8], "WORKSPACE_MANAGE_ALL")]);
+    script.insert(
+        (live.clone(), "keys"),
+        vec![list(&live[..8], "WORKSPACE_MANAGE_ALL")],
+    );
     script.insert((dead.clone(), "keys"), vec![http(401)]);
     let api = serve(script);
     let d = tree();
     write(d.path(), "live.txt", format!("{live}\n"));
     write(d.path(), "dead.txt", format!("{dead}\n"));
     let run = |args: &[&str]| {
-        tenscan().current_dir(d.path()).env("NO_COLOR", "1").env("TENSCAN_BASETEN_API_URL", &api.url).args(args).output().unwrap()
+        tenscan()
+            .current_dir(d.path())
+            .env("NO_COLOR", "1")
+            .env("TENSCAN_BASETEN_API_URL", &api.url)
+            .args(args)
+            .output()
+            .unwrap()
     };
     let out = run(&["scan", "live.txt", "--verify"]);
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(s.contains("LIVE key with full access"), "{s}");
-    assert!(s.contains(&format!("DELETE https://api.baseten.co/v1/api_keys/{}", &live[..8])), "{s}");
+    assert!(
+        s.contains(&format!(
+            "DELETE https://api.baseten.co/v1/api_keys/{}",
+            &live[..8]
+        )),
+        "{s}"
+    );
     assert!(s.contains("https://app.baseten.co/settings/api_keys"));
     // Invalid keys are reported but do not fail by default; --fail-on any makes them fail.
-    assert_eq!(run(&["scan", "dead.txt", "--verify"]).status.code(), Some(0));
-    assert_eq!(run(&["scan", "dead.txt", "--verify", "--fail-on", "any"]).status.code(), Some(1));
+    assert_eq!(
+        run(&["scan", "dead.txt", "--verify"]).status.code(),
+        Some(0)
+    );
+    assert_eq!(
+        run(&["scan", "dead.txt", "--verify", "--fail-on", "any"])
+            .status
+            .code(),
+        Some(1)
+    );
     let out = run(&["scan", ".", "--only-verified", "-f", "json"]);
-    assert_eq!(locations(&json(&out.stdout)).into_iter().map(|l| l.0).collect::<Vec<_>>(), ["live.txt"]);
+    assert_eq!(
+        locations(&json(&out.stdout))
+            .into_iter()
+            .map(|l| l.0)
+            .collect::<Vec<_>>(),
+        ["live.txt"]
+    );
     // `tenscan verify` with keys on stdin.
     let out = tenscan()
         .env("TENSCAN_BASETEN_API_URL", &api.url)
@@ -237,10 +328,17 @@ fn refused_connections_and_unsafe_urls() {
     let k = key();
     write(d.path(), "k.txt", format!("{k}\n"));
     // A port nothing listens on.
-    let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let port = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
     let out = tenscan()
         .current_dir(d.path())
-        .env("TENSCAN_BASETEN_API_URL", format!("http://127.0.0.1:{port}"))
+        .env(
+            "TENSCAN_BASETEN_API_URL",
+            format!("http://127.0.0.1:{port}"),
+        )
         .args(["scan", ".", "--verify", "-f", "json"])
         .timeout(Duration::from_secs(60))
         .output()
@@ -248,13 +346,30 @@ fn refused_connections_and_unsafe_urls() {
     let r = json(&out.stdout);
     assert_eq!(r["findings"][0]["verification"]["status"], "unknown");
     assert_eq!(out.status.code(), Some(1), "unknown still fails by default");
-    for url in ["http://api.example.com", "http://192.168.1.10:8080", "ftp://127.0.0.1"] {
-        let out = tenscan().current_dir(d.path()).env("TENSCAN_BASETEN_API_URL", url).args(["scan", ".", "--verify"]).output().unwrap();
+    for url in [
+        "http://api.example.com",
+        "http://192.168.1.10:8080",
+        "ftp://127.0.0.1",
+    ] {
+        let out = tenscan()
+            .current_dir(d.path())
+            .env("TENSCAN_BASETEN_API_URL", url)
+            .args(["scan", ".", "--verify"])
+            .output()
+            .unwrap();
         assert_eq!(out.status.code(), Some(2), "{url}");
-        assert!(String::from_utf8_lossy(&out.stderr).contains("refusing"), "{url}");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("refusing"),
+            "{url}"
+        );
     }
     // Without --verify nothing is sent anywhere, whatever the environment says.
-    tenscan().current_dir(d.path()).env("TENSCAN_BASETEN_API_URL", "http://api.example.com").args(["scan", "."]).assert().code(1);
+    tenscan()
+        .current_dir(d.path())
+        .env("TENSCAN_BASETEN_API_URL", "http://api.example.com")
+        .args(["scan", "."])
+        .assert()
+        .code(1);
 }
 
 #[test]
@@ -268,15 +383,29 @@ fn server_going_away_mid_run_gives_unknown_not_a_hang() {
         let mut buf = [0u8; 4096];
         let n = s.read(&mut buf).unwrap();
         let req = String::from_utf8_lossy(&buf[..n]).into_owned();
-        let key = req.lines().find_map(|l| l.split_once("Api-Key ").map(|(_, k)| k.trim().to_string())).unwrap_or_default();
-        let body = format!("{{\"keys\":[{{\"prefix\":\"{}\",\"type\":\"WORKSPACE_INVOKE\"}}]}}", &key[..8.min(key.len())]);
-        let _ = write!(s, "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len());
+        let key = req
+            .lines()
+            .find_map(|l| l.split_once("Api-Key ").map(|(_, k)| k.trim().to_string()))
+            .unwrap_or_default();
+        let body = format!(
+            "{{\"keys\":[{{\"prefix\":\"{}\",\"type\":\"WORKSPACE_INVOKE\"}}]}}",
+            &key[..8.min(key.len())]
+        );
+        let _ = write!(
+            s,
+            "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
         drop(listener);
     });
     let d = tree();
     write(d.path(), "a.txt", format!("{a}\n"));
     write(d.path(), "b.txt", format!("{b}\n"));
-    write(d.path(), ".tenscan.toml", "[verify]\nconcurrency = 1\ntimeout_secs = 2\nbudget_secs = 30\n");
+    write(
+        d.path(),
+        ".tenscan.toml",
+        "[verify]\nconcurrency = 1\ntimeout_secs = 2\nbudget_secs = 30\n",
+    );
     let out = tenscan()
         .current_dir(d.path())
         .env("TENSCAN_BASETEN_API_URL", &url)
@@ -286,7 +415,12 @@ fn server_going_away_mid_run_gives_unknown_not_a_hang() {
         .unwrap();
     server.join().unwrap();
     let r = json(&out.stdout);
-    let mut statuses: Vec<String> = r["findings"].as_array().unwrap().iter().map(|f| f["verification"]["status"].as_str().unwrap().to_string()).collect();
+    let mut statuses: Vec<String> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["verification"]["status"].as_str().unwrap().to_string())
+        .collect();
     statuses.sort();
     assert_eq!(statuses, ["live", "unknown"], "{r}");
     assert_eq!(out.status.code(), Some(1));

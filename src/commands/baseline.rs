@@ -1,17 +1,25 @@
 //! `tenscan baseline prune`: drops baseline entries that no longer match any finding.
-use super::history::{collect_repo, options, repo_root};
-use super::session::Session;
+use super::history::options;
+use super::session::{ConfigSource, Session};
 use super::EXIT_CLEAN;
+use crate::admission::DEFAULT_MAX_FILE_SIZE;
 use crate::cli::{BaselineCommand, ReportArgs};
 use crate::error::Fatal;
+use crate::git::Repo;
 use crate::report::{Format, ScanKind};
-use crate::source::{git, history};
+use crate::source::history;
 
 pub fn run(cmd: BaselineCommand) -> Result<i32, Fatal> {
-    let BaselineCommand::Prune { baseline, path, history: in_history, config } = cmd;
+    let BaselineCommand::Prune {
+        baseline,
+        path,
+        history: in_history,
+        config,
+    } = cmd;
     let report = ReportArgs {
         format: Format::Json,
         output: None,
+        sarif_category: None,
         reveal: false,
         show_placeholders: false,
         baseline: Some(baseline.clone()),
@@ -23,30 +31,43 @@ pub fn run(cmd: BaselineCommand) -> Result<i32, Fatal> {
         fail_on: None,
         no_decode: false,
         threads: 0,
+        max_file_size: DEFAULT_MAX_FILE_SIZE,
+        allow_incomplete: false,
         quiet: true,
     };
-    let (session, found) = if in_history {
-        let repo = git::open(&path)?;
-        let session = Session::start(&report, &repo_root(&repo), ScanKind::History)?;
-        let opts = options(&report, crate::source::DEFAULT_MAX_FILE_SIZE, false);
-        let (found, _) = collect_repo(&session, |sink| history::scan_all(&repo, &opts, sink))?;
-        (session, found)
+    let (session, found, stats) = if in_history {
+        let repo = Repo::open(&path)?;
+        let session = Session::start(&report, ScanKind::History, ConfigSource::Tree(repo.root()))?;
+        let run = session.run();
+        history::scan_all(&repo, &options(&session, false), &run, &session.allow);
+        let (found, stats) = run.finish();
+        (session, found, stats)
     } else {
         let args = crate::cli::ScanArgs {
             paths: vec![path],
             report,
             no_ignore: false,
             follow: false,
-            max_file_size: crate::source::DEFAULT_MAX_FILE_SIZE,
         };
         let session = super::scan::start(&args)?;
-        let (found, _) = super::scan::collect(&session, &args)?;
-        (session, found)
+        let (found, stats) = super::scan::collect(&session, &args)?;
+        (session, found, stats)
     };
+    if stats.incomplete {
+        return Err(Fatal::Usage(format!(
+            "{}: not pruned: the scan could not read everything, so entries that still match something could look stale",
+            baseline.display()
+        )));
+    }
     let old = session.baseline().expect("baseline loaded").clone();
     let used = session.baseline_usage(found).expect("baseline loaded");
     let pruned = old.pruned(&used);
     pruned.write(&baseline)?;
-    eprintln!("{}: kept {} entries, dropped {}", baseline.display(), pruned.entries.len(), old.entries.len() - pruned.entries.len());
+    eprintln!(
+        "{}: kept {} entries, dropped {}",
+        baseline.display(),
+        pruned.entries.len(),
+        old.entries.len() - pruned.entries.len()
+    );
     Ok(EXIT_CLEAN)
 }

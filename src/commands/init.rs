@@ -7,7 +7,7 @@ use std::path::Path;
 pub const STARTER: &str = r#"# tenscan configuration. Every key is optional; unknown keys are errors.
 
 [allowlist]
-# Globs, relative to the scanned directory, whose findings are suppressed.
+# Globs, relative to this file's directory, whose findings are suppressed.
 paths = []
 # Regexes matched against the secret itself.
 regexes = []
@@ -29,16 +29,32 @@ disable = []
 [report]
 # Findings below this confidence are not reported: "low", "medium" or "high".
 # min_confidence = "medium"
+# Findings below this confidence are reported but do not fail the run.
+# fail_confidence = "high"
+
+[verify]
+# Ask Baseten whether found keys are live, also in the git hooks (read-only calls; keys are
+# sent only to Baseten's API). A repository's config can only lower the limits below.
+enabled = false
+# concurrency = 4
+# timeout_secs = 10
+# budget_secs = 120
 "#;
 
 pub fn run(dir: &Path, force: bool) -> Result<i32, Fatal> {
     let path = dir.join(FILE_NAME);
     if path.exists() && !force {
-        return Err(Fatal::Usage(format!("{} already exists (use --force to overwrite)", path.display())));
+        return Err(Fatal::Usage(format!(
+            "{} already exists (use --force to overwrite)",
+            path.display()
+        )));
     }
     // The starter must always parse: it is what users copy from.
-    Config::parse(STARTER, &path)?;
-    std::fs::write(&path, STARTER).map_err(|source| Fatal::Output { path: path.clone(), source })?;
+    Config::parse(STARTER, &path, crate::config::Origin::None)?;
+    crate::output::write_atomically(&path, STARTER.as_bytes()).map_err(|source| Fatal::Output {
+        path: path.clone(),
+        source,
+    })?;
     eprintln!("wrote {}", path.display());
     Ok(EXIT_CLEAN)
 }

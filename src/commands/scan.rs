@@ -1,11 +1,12 @@
 //! `tenscan scan`: worktree files and standard input.
-use super::session::{threads, Session};
+use super::session::{ConfigSource, Session};
 use crate::cli::ScanArgs;
 use crate::error::Fatal;
+use crate::finding::Finding;
 use crate::report::ScanKind;
-use crate::scan::{Reported, Stats};
+use crate::run::Stats;
 use crate::source::{stdin, worktree};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 pub fn run(args: ScanArgs) -> Result<i32, Fatal> {
     let session = start(&args)?;
@@ -19,25 +20,58 @@ pub fn start(args: &ScanArgs) -> Result<Session, Fatal> {
             return Err(Fatal::MissingPath { path: p.clone() });
         }
     }
-    let root = args.paths.iter().find(|p| p.is_dir()).cloned().unwrap_or_else(|| PathBuf::from("."));
-    Session::start(&args.report, &root, ScanKind::Worktree)
+    let first = args
+        .paths
+        .iter()
+        .find(|p| p.as_os_str() != "-")
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
+    let kind = if args.paths.iter().all(|p| p.as_os_str() == "-") {
+        ScanKind::Stdin
+    } else {
+        ScanKind::Worktree
+    };
+    Session::start(&args.report, kind, ConfigSource::Tree(&first))
 }
 
 /// Scans standard input and the given paths.
-pub fn collect(session: &Session, args: &ScanArgs) -> Result<(Vec<Reported>, Stats), Fatal> {
-    let sink = session.collector();
+pub fn collect(session: &Session, args: &ScanArgs) -> Result<(Vec<Finding>, Stats), Fatal> {
+    let run = session.run();
     if args.paths.iter().any(|p| p.as_os_str() == "-") {
-        stdin::scan(&sink).map_err(Fatal::Stdin)?;
+        stdin::scan(&run, &session.allow).map_err(Fatal::Stdin)?;
     }
-    let paths: Vec<PathBuf> = args.paths.iter().filter(|p| p.as_os_str() != "-").cloned().collect();
+    let paths: Vec<PathBuf> = args
+        .paths
+        .iter()
+        .filter(|p| p.as_os_str() != "-")
+        .cloned()
+        .collect();
     if !paths.is_empty() {
         let opts = worktree::WalkOptions {
             no_ignore: args.no_ignore,
             follow_links: args.follow,
-            threads: threads(args.report.threads),
-            max_file_size: args.max_file_size,
+            threads: session.threads,
         };
-        worktree::scan(&paths, &opts, &sink);
+        worktree::scan(&paths, &opts, &run, &session.allow);
     }
-    Ok(sink.finish())
+    Ok(run.finish())
+}
+
+/// Scans the named files (as they are in the worktree) with `session`.
+pub fn files(session: &Session, files: &[PathBuf]) -> (Vec<Finding>, Stats) {
+    let run = session.run();
+    let existing: Vec<PathBuf> = files
+        .iter()
+        .filter(|p| Path::new(p).exists())
+        .cloned()
+        .collect();
+    if !existing.is_empty() {
+        let opts = worktree::WalkOptions {
+            no_ignore: false,
+            follow_links: false,
+            threads: session.threads,
+        };
+        worktree::scan(&existing, &opts, &run, &session.allow);
+    }
+    run.finish()
 }

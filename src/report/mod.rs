@@ -1,12 +1,16 @@
 //! Reporters: turn the run's findings and statistics into pretty text, JSON, JSON lines or
-//! SARIF. All of them read the same `Finding`s and never see an unmasked secret unless the
-//! user asked for `--reveal`.
+//! SARIF. All of them read the same `Finding`s; masking, excerpts and escaping live here, so
+//! no reporter ever shows a whole secret unless the user passed `--reveal`.
+pub mod escape;
+pub mod excerpt;
 pub mod json;
+pub mod mask;
 pub mod pretty;
 pub mod sarif;
 
+use crate::finding::Finding;
 use crate::rules::Rule;
-use crate::scan::{Reported, Stats};
+use crate::run::Stats;
 use std::io::{self, Write};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -17,10 +21,11 @@ pub enum Format {
     Sarif,
 }
 
-/// What was scanned: names the SARIF category and the pretty summary.
+/// What was scanned: names the pretty summary.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ScanKind {
     Worktree,
+    Stdin,
     History,
     Staged,
 }
@@ -29,6 +34,7 @@ impl ScanKind {
     pub fn name(self) -> &'static str {
         match self {
             ScanKind::Worktree => "worktree",
+            ScanKind::Stdin => "stdin",
             ScanKind::History => "history",
             ScanKind::Staged => "staged",
         }
@@ -40,13 +46,33 @@ pub struct Context<'a> {
     pub rules: &'a [Rule],
     pub kind: ScanKind,
     pub color: bool,
+    /// Show secrets in full (`--reveal`).
+    pub reveal: bool,
+    pub quiet: bool,
+    /// SARIF `runAutomationDetails.id` (`--sarif-category`).
+    pub category: Option<String>,
 }
 
-pub fn write(format: Format, found: &[Reported], stats: &Stats, ctx: &Context, out: &mut dyn Write) -> io::Result<()> {
+/// The secret as a report may show it.
+pub fn shown_secret(f: &Finding, reveal: bool) -> String {
+    if reveal {
+        f.secret.expose().to_string()
+    } else {
+        mask::mask(f.secret.expose(), f.reveal)
+    }
+}
+
+pub fn write(
+    format: Format,
+    found: &[Finding],
+    stats: &Stats,
+    ctx: &Context,
+    out: &mut dyn Write,
+) -> io::Result<()> {
     match format {
         Format::Pretty => pretty::write(found, stats, ctx, out),
-        Format::Json => json::write(found, stats, out),
-        Format::Jsonl => json::write_lines(found, out),
+        Format::Json => json::write(found, stats, ctx, out),
+        Format::Jsonl => json::write_lines(found, ctx, out),
         Format::Sarif => sarif::write(found, ctx, out),
     }
 }

@@ -1,41 +1,73 @@
-//! Sources: where blobs come from (worktree files, stdin; git sources plug in here too).
-pub mod archive;
-pub mod git;
+//! Sources: where blobs come from — worktree files, standard input, the objects of a git
+//! history, the commits of a range or a push, the index. Each reads blobs, hands them to
+//! `Run::scan`, and asks `Run::judge` for the findings at the path (and commit) each blob is
+//! known by; none of them decides what a blob's bytes contain.
+pub mod blobs;
+pub mod changes;
 pub mod history;
-pub mod index;
+pub mod progress;
 pub mod stdin;
 pub mod worktree;
 
-/// Files of this size or more are skipped unless `--max-file-size` says otherwise.
-pub const DEFAULT_MAX_FILE_SIZE: u64 = 25 * 1024 * 1024;
+use std::path::{Path, PathBuf};
 
-/// A NUL byte marks a blob as binary (the heuristic git and ripgrep use).
-pub fn is_binary(data: &[u8]) -> bool {
-    memchr::memchr(0, data).is_some()
+/// Turns the paths a source reports into paths as the config's allowlist sees them:
+/// relative to the directory of the config file.
+#[derive(Debug, Clone)]
+pub struct AllowBase {
+    /// The config file's directory, absolute; `None`: no config file, paths as reported.
+    dir: Option<PathBuf>,
 }
 
-/// UTF-16 text (with a byte-order mark) as UTF-8, so it is scanned rather than skipped as
-/// binary; lines and columns in characters stay the same. Other data is left as it is.
-pub fn utf16_to_utf8(data: &[u8]) -> Option<Vec<u8>> {
-    let le = match data {
-        [0xFF, 0xFE, ..] => true,
-        [0xFE, 0xFF, ..] => false,
-        _ => return None,
+impl AllowBase {
+    pub fn new(config_dir: Option<&Path>) -> AllowBase {
+        AllowBase {
+            dir: config_dir.map(absolute),
+        }
+    }
+
+    /// `file` (absolute, or relative to the current directory) relative to the config's
+    /// directory, with `/` separators; a file outside it keeps its absolute path.
+    pub fn of(&self, file: &Path) -> String {
+        let abs = absolute(file);
+        let rel = match &self.dir {
+            Some(d) => abs.strip_prefix(d).map(Path::to_path_buf).unwrap_or(abs),
+            None => file.to_path_buf(),
+        };
+        slashes(&rel)
+    }
+}
+
+/// `p` made absolute against the current directory, `.` and `..` resolved lexically (no
+/// symbolic link is followed, so nothing outside the tree is read to name a path).
+pub fn absolute(p: &Path) -> PathBuf {
+    let joined = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(p))
+            .unwrap_or_else(|_| p.to_path_buf())
     };
-    let units = data[2..].chunks_exact(2).map(|c| if le { u16::from_le_bytes([c[0], c[1]]) } else { u16::from_be_bytes([c[0], c[1]]) });
-    Some(char::decode_utf16(units).map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER)).collect::<String>().into_bytes())
+    let mut out = PathBuf::new();
+    for c in joined.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn utf16_with_bom_is_transcoded() {
-        let mut le = vec![0xFF, 0xFE];
-        le.extend("héllo\nkey".encode_utf16().flat_map(|u| u.to_le_bytes()));
-        assert_eq!(super::utf16_to_utf8(&le).unwrap(), "héllo\nkey".as_bytes());
-        let mut be = vec![0xFE, 0xFF];
-        be.extend("ok".encode_utf16().flat_map(|u| u.to_be_bytes()));
-        assert_eq!(super::utf16_to_utf8(&be).unwrap(), b"ok");
-        assert!(super::utf16_to_utf8(b"plain").is_none());
+/// A path with `/` separators, lossily as UTF-8.
+pub fn slashes(p: &Path) -> String {
+    let s = p.to_string_lossy();
+    let s = s.strip_prefix("./").unwrap_or(&s);
+    if cfg!(windows) {
+        s.replace('\\', "/")
+    } else {
+        s.to_string()
     }
 }

@@ -1,17 +1,23 @@
-//! Standard input as a single blob named `<stdin>`.
-use crate::blob::Blob;
-use crate::scan::Collector;
-use std::io::Read;
+//! Standard input as a single blob named `<stdin>`, read up to the size limit like a file.
+use crate::run::Run;
+use crate::source::AllowBase;
+use std::io::{IsTerminal, Read};
 
 pub const NAME: &str = "<stdin>";
 
-pub fn scan(sink: &Collector) -> std::io::Result<()> {
+pub fn scan(run: &Run, _allow: &AllowBase) -> std::io::Result<()> {
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        run.note("reading the text to scan from standard input (end it with Ctrl-D)");
+    }
+    let max = run.limits.max_file_size;
     let mut data = vec![];
-    std::io::stdin().lock().read_to_end(&mut data)?;
-    if super::is_binary(&data) {
-        sink.counters.skipped_binary.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    stdin.lock().take(max + 1).read_to_end(&mut data)?;
+    if data.len() as u64 > max {
+        run.too_large(NAME, None);
         return Ok(());
     }
-    sink.blob(Blob { path: NAME, data: &data });
+    let scanned = run.scan(&data, NAME);
+    run.add(run.judge(&scanned, NAME, NAME));
     Ok(())
 }

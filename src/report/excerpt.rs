@@ -1,0 +1,175 @@
+//! The excerpt shown beside a finding: a bounded window of the secret's line, with where the
+//! other candidates in it sit. It is cut while the blob is in memory (linear in the window,
+//! whatever the number of other findings) and rendered, masked, only by a reporter.
+use super::escape;
+use super::mask::{mask, secret_tokens};
+use crate::lines::{line_end, line_start};
+use std::ops::Range;
+
+/// Bytes kept on each side of the secret when its line is long.
+const SIDE: usize = 80;
+
+#[derive(Clone, Default)]
+pub struct Excerpt {
+    /// Raw bytes of the window; it holds secrets, so `Debug` never shows it.
+    text: Vec<u8>,
+    pub first_line: usize,
+    target: Range<usize>,
+    others: Vec<Range<usize>>,
+    cut_before: bool,
+    cut_after: bool,
+}
+
+impl std::fmt::Debug for Excerpt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Excerpt(line {}, [redacted])", self.first_line)
+    }
+}
+
+/// An excerpt ready to print: masked, escaped, with the secret's place in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    pub text: String,
+    pub first_line: usize,
+    pub label: Range<usize>,
+}
+
+fn char_boundary_back(d: &[u8], mut i: usize, floor: usize) -> usize {
+    while i > floor && i < d.len() && d[i] & 0xC0 == 0x80 {
+        i -= 1;
+    }
+    i
+}
+
+fn char_boundary_fwd(d: &[u8], mut i: usize, ceil: usize) -> usize {
+    while i < ceil && d[i] & 0xC0 == 0x80 {
+        i += 1;
+    }
+    i
+}
+
+impl Excerpt {
+    /// The window around `span` (on line `first_line` of `data`); `spans` are every
+    /// candidate of the blob, sorted by start.
+    pub fn extract(
+        data: &[u8],
+        span: Range<usize>,
+        first_line: usize,
+        spans: &[Range<usize>],
+    ) -> Excerpt {
+        let ls = line_start(data, span.start);
+        let le = line_end(data, span.end.min(data.len()));
+        let start = if span.start - ls > SIDE {
+            char_boundary_fwd(data, span.start - SIDE, span.start)
+        } else {
+            ls
+        };
+        let end = if le - span.end.min(le) > SIDE {
+            char_boundary_back(data, span.end + SIDE, span.end)
+        } else {
+            le
+        };
+        let first = spans.partition_point(|r| r.end <= start);
+        let others = spans[first..]
+            .iter()
+            .take_while(|r| r.start < end)
+            .filter(|r| **r != span)
+            .map(|r| r.start.max(start) - start..r.end.min(end) - start)
+            .collect();
+        Excerpt {
+            text: data[start..end].to_vec(),
+            first_line,
+            target: span.start - start..span.end.min(end) - start,
+            others,
+            cut_before: start > ls,
+            cut_after: end < le,
+        }
+    }
+
+    /// The excerpt with the secret shown as `shown`; unless `reveal`, every other candidate
+    /// and every secret-shaped token on the line is masked too.
+    pub fn render(&self, shown: &str, reveal: bool) -> Rendered {
+        let mut masked: Vec<(Range<usize>, Option<String>)> =
+            vec![(self.target.clone(), Some(shown.to_string()))];
+        if !reveal {
+            masked.extend(self.others.iter().map(|r| (r.clone(), None)));
+            masked.extend(secret_tokens(&self.text).into_iter().map(|r| (r, None)));
+        }
+        masked.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+        let mut out = String::new();
+        let mut label = 0..0;
+        if self.cut_before {
+            out.push('…');
+        }
+        let mut pos = 0;
+        for (r, replacement) in masked {
+            if r.start < pos {
+                // Overlaps something already masked: mask the rest of it too.
+                if r.end > pos && replacement.is_none() {
+                    pos = r.end;
+                }
+                continue;
+            }
+            push(&mut out, &self.text[pos..r.start]);
+            let at = out.len();
+            match replacement {
+                Some(s) => out.push_str(&escape::line(&s)),
+                None => out.push_str(&mask(&String::from_utf8_lossy(&self.text[r.clone()]), 4)),
+            }
+            if r == self.target {
+                label = at..out.len();
+            }
+            pos = r.end;
+        }
+        push(&mut out, &self.text[pos..]);
+        if self.cut_after {
+            out.push('…');
+        }
+        Rendered {
+            text: out,
+            first_line: self.first_line,
+            label,
+        }
+    }
+}
+
+/// Raw source as printable text: CRLF ends dropped, control characters escaped.
+fn push(out: &mut String, bytes: &[u8]) {
+    let s = String::from_utf8_lossy(bytes);
+    let s = s.strip_suffix('\r').unwrap_or(&s);
+    out.push_str(&escape::source(s));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn masks_every_candidate_and_labels_the_target() {
+        let d = b"a = SECRET1 b = SECRET2\nnext";
+        let e = Excerpt::extract(d, 4..11, 1, &[4..11, 16..23]);
+        let r = e.render("SE\u{2026}", false);
+        assert_eq!(r.text, "a = SE\u{2026} b = S\u{2026}");
+        assert_eq!(&r.text[r.label.clone()], "SE\u{2026}");
+    }
+
+    #[test]
+    fn long_lines_are_windowed_and_unfound_tokens_masked() {
+        let mut d = vec![b'x'; 5000];
+        d.extend_from_slice(b" KEY q7Lm2Nv8Rc1sW4eY6uI0oP5aS2dF9gTx ");
+        d.extend(vec![b'y'; 5000]);
+        let e = Excerpt::extract(&d, 5001..5004, 1, std::slice::from_ref(&(5001..5004)));
+        let r = e.render("K\u{2026}", false);
+        assert!(r.text.len() < 250, "{}", r.text.len());
+        assert_eq!(&r.text[r.label.clone()], "K\u{2026}");
+        assert!(r.text.starts_with('\u{2026}') && r.text.ends_with('\u{2026}'));
+        assert!(!r.text.contains("sW4eY6"), "{}", r.text);
+    }
+
+    #[test]
+    fn control_characters_are_escaped() {
+        let d = b"k = \x1b[2JKEY\r\n";
+        let e = Excerpt::extract(d, 8..11, 1, std::slice::from_ref(&(8..11)));
+        assert_eq!(e.render("K\u{2026}", false).text, "k = \\x1B[2JK\u{2026}");
+    }
+}

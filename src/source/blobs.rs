@@ -1,0 +1,85 @@
+//! Reading git blobs on every core: the ids a producer sends (with a path to name them by)
+//! are read, admitted and scanned by reader threads, each with its own object handle; the
+//! blobs that hold candidates are kept for judging.
+use crate::git::objects::{Blob, Objects};
+use crate::git::Repo;
+use crate::run::{Run, Scanned};
+use crossbeam_channel::Sender;
+use gix::hashtable::HashMap;
+use gix::ObjectId;
+use std::sync::Mutex;
+
+/// A blob to read and the path it is named by in messages.
+pub type Job = (ObjectId, String);
+
+/// Runs `produce` while `threads` readers scan what it sends; returns what `produce`
+/// returned and the scanned blobs that hold candidates.
+pub fn read_while<T>(
+    repo: &Repo,
+    threads: usize,
+    run: &Run,
+    on_read: &(dyn Fn() + Sync),
+    produce: impl FnOnce(&Sender<Job>) -> T,
+) -> (T, HashMap<ObjectId, Scanned>) {
+    let (send, receive) = crossbeam_channel::bounded::<Job>(4096);
+    let found: Mutex<HashMap<ObjectId, Scanned>> = Mutex::new(HashMap::default());
+    let produced = std::thread::scope(|s| {
+        for _ in 0..threads.max(1) {
+            let (receive, found) = (receive.clone(), &found);
+            s.spawn(move || {
+                let mut objects = Objects::new(repo);
+                for (id, path) in receive.iter() {
+                    let scanned = read_one(repo, &mut objects, &id, &path, run);
+                    on_read();
+                    if !scanned.is_empty() {
+                        found.lock().unwrap().insert(id, scanned);
+                    }
+                }
+            });
+        }
+        drop(receive);
+        let produced = produce(&send);
+        drop(send);
+        produced
+    });
+    (produced, found.into_inner().unwrap())
+}
+
+/// Reads and scans one blob; what cannot be read makes the run incomplete.
+pub fn read_one(
+    repo: &Repo,
+    objects: &mut Objects,
+    id: &ObjectId,
+    path: &str,
+    run: &Run,
+) -> Scanned {
+    let shown = format!("{path} (blob {id})");
+    match objects.blob(id, run.limits.max_file_size) {
+        Blob::Data(data) => run.scan(data, path),
+        Blob::TooLarge(size) => {
+            run.too_large(&shown, Some(size));
+            Scanned::default()
+        }
+        Blob::Missing => {
+            run.incomplete(&format!(
+                "{shown}: missing from the object database{}",
+                if repo.partial_clone.is_some() {
+                    " (partial clone)"
+                } else {
+                    ""
+                }
+            ));
+            Scanned::default()
+        }
+        Blob::NotABlob => {
+            run.incomplete(&format!(
+                "{shown}: the tree says blob but the object is not one"
+            ));
+            Scanned::default()
+        }
+        Blob::Error(e) => {
+            run.incomplete(&format!("{shown}: {e}"));
+            Scanned::default()
+        }
+    }
+}
