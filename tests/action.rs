@@ -76,7 +76,7 @@ fn origin() -> (tempfile::TempDir, String, String, String, String) {
         ])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(0));
     git(&work, &["add", "-A"]);
     git(&work, &["commit", "-qm", "baseline"]);
     let base = git(&work, &["rev-parse", "HEAD"]).trim().to_string();
@@ -128,11 +128,7 @@ fn check_report(ws: &Path, r: &Runner, new: &str, old: &str, stdout: &str) {
         results[0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
         "app/client.py"
     );
-    let schema: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(action_path().join("../shared/spec/sarif-schema-2.1.0.json")).unwrap(),
-    )
-    .unwrap();
-    assert!(jsonschema::draft4::new(&schema).unwrap().is_valid(&sarif));
+    assert!(sarif_validator().is_valid(&sarif));
     let summary = std::fs::read_to_string(&r.summary).unwrap();
     assert!(
         summary.contains("`app/client.py`") && summary.contains("baseten-api-key"),

@@ -238,8 +238,20 @@ fn archives_are_opened_with_limits() {
         ],
         "{err}"
     );
-    assert!(err.contains("big.zip!huge.txt: skipped"), "{err}");
-    assert!(err.contains("broken.zip"), "{err}");
+    assert!(
+        err.contains("big.zip!huge.txt: larger than --max-file-size 20000"),
+        "{err}"
+    );
+    assert!(err.contains("broken.zip: damaged zip"), "{err}");
+    assert_eq!(
+        r["stats"]["incomplete"], true,
+        "a member left unscanned makes the scan incomplete"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "and an incomplete scan fails closed"
+    );
     assert_eq!(r["stats"]["skipped_binary"], 1);
     assert!(!String::from_utf8_lossy(&out.stdout).contains(&k1[9..]));
 }

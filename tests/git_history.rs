@@ -250,11 +250,24 @@ fn missing_objects_are_warned_and_marked_incomplete() {
         .args(["history", "-f", "json"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(1), "the rest is still scanned");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an audit that could not read everything never says clean: {err}"
+    );
+    assert!(
+        err.contains(&lost) && err.contains("--allow-incomplete"),
+        "{err}"
+    );
     let r = json(&out.stdout);
     assert_eq!(r["stats"]["incomplete"], true);
-    assert_eq!(found(&r).len(), 1);
-    assert!(String::from_utf8_lossy(&out.stderr).contains(&lost));
+    assert_eq!(found(&r).len(), 1, "the rest is still scanned and reported");
+    let (code, _) = history(p, &["--allow-incomplete"]);
+    assert_eq!(
+        code, 1,
+        "accepting an incomplete scan: the exit code follows the findings"
+    );
 }
 
 #[test]
@@ -282,7 +295,18 @@ fn submodules_are_skipped_and_big_blobs_skipped_by_size() {
     );
     write(&p, "big.txt", format!("{}\n{}", "x".repeat(5000), key()));
     commit(&p, "with submodule");
-    let (code, r) = history(&p, &["--max-file-size", "1000"]);
+    let out = tenscan()
+        .current_dir(&p)
+        .args(["history", "-f", "json", "--max-file-size", "1000"])
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "a blob left out by the size limit fails closed"
+    );
+    assert!(String::from_utf8_lossy(&out.stderr).contains("big.txt"));
+    let (code, r) = history(&p, &["--max-file-size", "1000", "--allow-incomplete"]);
     assert_eq!(code, 0);
     assert_eq!(r["stats"]["skipped_other"], 1);
     assert_eq!(r["stats"]["skipped_size"], 1);
@@ -297,11 +321,29 @@ fn history_sarif_has_its_own_category_and_the_commit() {
     let c = commit(p, "c");
     let out = tenscan()
         .current_dir(p)
-        .args(["history", "-f", "sarif"])
+        .args([
+            "history",
+            "-f",
+            "sarif",
+            "--sarif-category",
+            "tenscan-history",
+        ])
         .output()
         .unwrap();
     let s = json(&out.stdout);
-    assert_eq!(s["runs"][0]["automationDetails"]["id"], "tenscan/history/");
+    assert_eq!(s["runs"][0]["automationDetails"]["id"], "tenscan-history");
+    let plain = json(
+        &tenscan()
+            .current_dir(p)
+            .args(["history", "-f", "sarif"])
+            .output()
+            .unwrap()
+            .stdout,
+    );
+    assert!(
+        plain["runs"][0].get("automationDetails").is_none(),
+        "the upload step names the category"
+    );
     assert_eq!(
         s["runs"][0]["results"][0]["properties"]["commit"],
         c.as_str()
@@ -357,7 +399,7 @@ fn hostile_repositories() {
         .output()
         .unwrap();
     let r = json(&out.stdout);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     assert_eq!(r["stats"]["incomplete"], true);
     assert_eq!(found(&r).len(), 2);
 }
@@ -400,7 +442,7 @@ fn truncated_pack_is_incomplete_not_fatal() {
         .output()
         .unwrap();
     let err = String::from_utf8_lossy(&out.stderr);
-    assert_ne!(out.status.code(), Some(2), "{err}");
+    assert_eq!(out.status.code(), Some(2), "{err}");
     let r = json(&out.stdout);
     assert_eq!(r["stats"]["incomplete"], true, "{err}");
     assert!(!err.contains("panicked"), "{err}");

@@ -56,17 +56,7 @@ fn sarif_report() {
 
 #[test]
 fn sarif_is_valid_against_the_official_schema() {
-    let schema_path = std::env::var_os("TENSCAN_SARIF_SCHEMA")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/spec/sarif-schema-2.1.0.json")
-        });
-    let schema: serde_json::Value = serde_json::from_slice(
-        &std::fs::read(&schema_path)
-            .unwrap_or_else(|e| panic!("SARIF schema at {}: {e}", schema_path.display())),
-    )
-    .unwrap();
-    let validator = jsonschema::draft4::new(&schema).expect("schema compiles");
+    let validator = sarif_validator();
     let (_, out) = run("sarif");
     let sarif: serde_json::Value = serde_json::from_str(&out).unwrap();
     let errors: Vec<String> = validator

@@ -282,10 +282,7 @@ fn pretty_output_says_live_and_how_to_revoke_and_fail_on_controls_exit() {
     let s = String::from_utf8_lossy(&out.stdout);
     assert!(s.contains("LIVE key with full access"), "{s}");
     assert!(
-        s.contains(&format!(
-            "DELETE https://api.baseten.co/v1/api_keys/{}",
-            &live[..8]
-        )),
+        s.contains(&format!("tenscan revoke {} --yes", &live[..8])),
         "{s}"
     );
     assert!(s.contains("https://app.baseten.co/settings/api_keys"));

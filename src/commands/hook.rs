@@ -220,13 +220,15 @@ fn blocked(what: Blocked) {
     let text = match what {
         Blocked::Commit => "\ntenscan blocked this commit: it adds a secret.\n\
              - remove the key from the files (keep it in an environment variable or a secret manager) and stage again;\n\
-             - if the key was ever pushed or shared, treat it as leaked: `tenscan revoke` it and create a new one;\n\
+             - if the key was ever pushed or shared, rotate it: create a new key, move your apps to it, then\n\
+             \x20 `tenscan revoke` the old one;\n\
              - not a secret? add `tenscan:allow` on its line, or allowlist it in .tenscan.toml;\n\
              - to commit anyway, knowingly: git commit --no-verify",
         Blocked::Push => "\ntenscan blocked this push: a commit in it adds a secret.\n\
              - the key is already in a commit: take it out of the history before pushing (`git commit --amend` for the\n\
              \x20 last commit, `git rebase -i` for older ones), keep it in an environment variable, then push again;\n\
-             - if the key was ever shared, treat it as leaked: `tenscan revoke` it and create a new one;\n\
+             - if the key was ever shared, rotate it: create a new key, move your apps to it, then `tenscan revoke`\n\
+             \x20 the old one;\n\
              - not a secret? add `tenscan:allow` on its line, or allowlist it in .tenscan.toml;\n\
              - to push anyway, knowingly: git push --no-verify",
         Blocked::Files => "\ntenscan found a secret in the files checked.\n\

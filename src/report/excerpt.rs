@@ -87,39 +87,54 @@ impl Excerpt {
     }
 
     /// The excerpt with the secret shown as `shown`; unless `reveal`, every other candidate
-    /// and every secret-shaped token on the line is masked too.
+    /// and every secret-shaped token on the line is masked too (what overlaps the secret
+    /// itself is masked around it).
     pub fn render(&self, shown: &str, reveal: bool) -> Rendered {
-        let mut masked: Vec<(Range<usize>, Option<String>)> =
-            vec![(self.target.clone(), Some(shown.to_string()))];
+        let t = &self.target;
+        let mut hidden: Vec<Range<usize>> = vec![];
         if !reveal {
-            masked.extend(self.others.iter().map(|r| (r.clone(), None)));
-            masked.extend(secret_tokens(&self.text).into_iter().map(|r| (r, None)));
+            for r in self.others.iter().cloned().chain(secret_tokens(&self.text)) {
+                if r.start < t.start {
+                    hidden.push(r.start..r.end.min(t.start));
+                }
+                if r.end > t.end {
+                    hidden.push(r.start.max(t.end)..r.end);
+                }
+            }
         }
-        masked.sort_by_key(|(r, _)| (r.start, std::cmp::Reverse(r.end)));
+        hidden.sort_by_key(|r| r.start);
+        let mut merged: Vec<Range<usize>> = vec![];
+        for r in hidden.into_iter().filter(|r| !r.is_empty()) {
+            match merged.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => merged.push(r),
+            }
+        }
         let mut out = String::new();
-        let mut label = 0..0;
         if self.cut_before {
             out.push('…');
         }
         let mut pos = 0;
-        for (r, replacement) in masked {
-            if r.start < pos {
-                // Overlaps something already masked: mask the rest of it too.
-                if r.end > pos && replacement.is_none() {
-                    pos = r.end;
-                }
-                continue;
+        let mut label = 0..0;
+        let mut put_target = |out: &mut String, pos: &mut usize| {
+            push(out, &self.text[*pos..t.start]);
+            let at = out.len();
+            out.push_str(&escape::line(shown));
+            label = at..out.len();
+            *pos = t.end;
+        };
+        let mut target_done = false;
+        for r in merged {
+            if !target_done && r.start >= t.end {
+                put_target(&mut out, &mut pos);
+                target_done = true;
             }
             push(&mut out, &self.text[pos..r.start]);
-            let at = out.len();
-            match replacement {
-                Some(s) => out.push_str(&escape::line(&s)),
-                None => out.push_str(&mask(&String::from_utf8_lossy(&self.text[r.clone()]), 4)),
-            }
-            if r == self.target {
-                label = at..out.len();
-            }
+            out.push_str(&mask(&String::from_utf8_lossy(&self.text[r.clone()]), 4));
             pos = r.end;
+        }
+        if !target_done {
+            put_target(&mut out, &mut pos);
         }
         push(&mut out, &self.text[pos..]);
         if self.cut_after {
@@ -164,6 +179,16 @@ mod tests {
         assert_eq!(&r.text[r.label.clone()], "K\u{2026}");
         assert!(r.text.starts_with('\u{2026}') && r.text.ends_with('\u{2026}'));
         assert!(!r.text.contains("sW4eY6"), "{}", r.text);
+    }
+
+    #[test]
+    fn a_token_around_the_secret_is_masked_around_it() {
+        // tenscan:allow-next-line (a made-up value)
+        let d = b"BASETEN_API_KEY=p3kZZl4AblV7vY7AZQ3VZprkYSgy3c2Eom06 x";
+        let e = Excerpt::extract(d, 16..52, 1, std::slice::from_ref(&(16..52)));
+        let r = e.render("p3kZ\u{2026}", false);
+        assert_eq!(&r.text[r.label.clone()], "p3kZ\u{2026}");
+        assert!(r.text.starts_with("BASETEN_API_KEY=p3kZ"), "{}", r.text);
     }
 
     #[test]

@@ -12,7 +12,7 @@ pub fn mask(secret: &str, reveal: usize) -> String {
 }
 
 fn token_byte(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+' | b'/' | b'=' | b'~')
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'+' | b'/' | b'~')
 }
 
 /// Whether a token could be a credential: long, letters and digits mixed, not repetitive.
@@ -78,10 +78,9 @@ mod tests {
 
     #[test]
     fn mask_never_shows_more_than_eight_or_a_quarter() {
-        assert_eq!(
-            mask("Ab3dE9gH.q7Lm2Nv8Rc1sW4eY6uI0oP5aS2dF9gTx", 8),
-            "Ab3dE9gH…"
-        ); // tenscan:allow (made-up key)
+        // tenscan:allow-next-line (a made-up key)
+        let key = "Ab3dE9gH.q7Lm2Nv8Rc1sW4eY6uI0oP5aS2dF9gTx";
+        assert_eq!(mask(key, 8), "Ab3dE9gH…");
         assert_eq!(mask("short", 8), "s…");
         assert_eq!(mask("abcdefghijklmnop", 8), "abcd…");
     }

@@ -14,11 +14,13 @@ use std::fmt;
 use std::io::{self, Write};
 
 /// What to do about a key that leaked, in the order that limits the damage.
-pub const LEAKED_HELP: &str = "treat each key as leaked, even after removing the line (a commit or a push cannot be undone):\n\
-  1. revoke it: `tenscan revoke --from <json report>` (or the API keys page), after creating a replacement\n\
-     and moving your apps to it;\n\
-  2. take it out of the history: `tenscan history --scrub-plan scrub.txt` prints the steps;\n\
-  3. keep the new key in an environment variable or a secret manager.";
+pub const LEAKED_HELP: &str = concat!(
+    "treat each key as leaked, even after removing the line (a commit or a push cannot be undone):\n",
+    "  1. create a replacement key and move your apps to it;\n",
+    "  2. revoke the leaked key: `tenscan revoke --from <json report>` (or on the API keys page);\n",
+    "  3. take it out of the history: `tenscan history --scrub-plan FILE` writes the plan and prints the steps;\n",
+    "  4. keep keys in environment variables or a secret manager.",
+);
 pub const ALLOW_HELP: &str =
     "not a secret? add `tenscan:allow` on its line, or allowlist it in .tenscan.toml";
 

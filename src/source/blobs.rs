@@ -1,13 +1,19 @@
 //! Reading git blobs on every core: the ids a producer sends (with a path to name them by)
 //! are read, admitted and scanned by reader threads, each with its own object handle; the
 //! blobs that hold candidates are kept for judging.
+use crate::admission;
 use crate::git::objects::{Blob, Objects};
 use crate::git::Repo;
 use crate::run::{Run, Scanned};
 use crossbeam_channel::Sender;
 use gix::hashtable::HashMap;
 use gix::ObjectId;
+use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Mutex;
+
+/// Blobs over the size limit but under this size are inflated to tell binaries (skipped)
+/// from text and archives (a limit: the scan is incomplete).
+const SNIFF_CAP: u64 = 256 * 1024 * 1024;
 
 /// A blob to read and the path it is named by in messages.
 pub type Job = (ObjectId, String);
@@ -56,6 +62,20 @@ pub fn read_one(
     let shown = format!("{path} (blob {id})");
     match objects.blob(id, run.limits.max_file_size) {
         Blob::Data(data) => run.scan(data, path),
+        Blob::TooLarge(size) if size <= SNIFF_CAP => {
+            // Too large to scan: fine for a binary, but text or an archive left unscanned
+            // makes the scan incomplete. Telling them apart means inflating it.
+            match objects.blob(id, SNIFF_CAP) {
+                Blob::Data(d)
+                    if admission::is_binary(&d[..d.len().min(8000)])
+                        && !admission::archive::is_archive(d) =>
+                {
+                    run.counters.skipped_binary.fetch_add(1, Relaxed);
+                }
+                _ => run.too_large(&shown, Some(size)),
+            }
+            Scanned::default()
+        }
         Blob::TooLarge(size) => {
             run.too_large(&shown, Some(size));
             Scanned::default()

@@ -65,6 +65,11 @@ pub fn scan(roots: &[PathBuf], opts: &WalkOptions, run: &Run, allow: &AllowBase)
         Box::new(move |entry| {
             let entry = match entry {
                 Ok(e) => e,
+                Err(e) if is_loop(&e) => {
+                    // A link back to a directory being walked: what it leads to is scanned.
+                    run.note(&e.to_string());
+                    return WalkState::Continue;
+                }
                 Err(e) => {
                     run.incomplete(&e.to_string());
                     return WalkState::Continue;
@@ -128,6 +133,21 @@ fn tracked_but_ignored(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// A symbolic-link loop met while following links (`-L`).
+fn is_loop(e: &ignore::Error) -> bool {
+    match e {
+        ignore::Error::Loop { .. } => true,
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => is_loop(err),
+        ignore::Error::Partial(errs) => errs.iter().all(is_loop),
+        _ => false,
+    }
+}
+
+/// Bytes read from a file over the size limit to tell a binary from text.
+const SNIFF: u64 = 8000;
+
 /// Reads one file and scans it, unless it is not a regular file or over the size limit.
 fn scan_file(path: &Path, shown: &str, run: &Run, allow: &AllowBase, buf: &mut Vec<u8>) {
     let max_size = run.limits.max_file_size;
@@ -135,6 +155,12 @@ fn scan_file(path: &Path, shown: &str, run: &Run, allow: &AllowBase, buf: &mut V
     // O_NONBLOCK: opening a FIFO must never block the scan; fstat then tells what it is.
     let file = match open_nonblocking(path) {
         Ok(f) => f,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            // Listed, then deleted before it could be read: nothing is left to scan.
+            run.warn(&format!("{shown}: vanished during the scan"));
+            run.counters.skipped_error.fetch_add(1, Relaxed);
+            return;
+        }
         Err(e) => return fail(&e.to_string()),
     };
     let meta = match file.metadata() {
@@ -149,11 +175,22 @@ fn scan_file(path: &Path, shown: &str, run: &Run, allow: &AllowBase, buf: &mut V
         return;
     }
     if meta.len() > max_size {
+        // Too large to scan: fine for a binary (git's test: a NUL in the first 8000 bytes),
+        // but text or an archive left unscanned makes the scan incomplete.
+        buf.clear();
+        let head = (&file).take(SNIFF).read_to_end(buf);
+        if head.is_ok()
+            && crate::admission::is_binary(buf)
+            && !crate::admission::archive::is_archive(buf)
+        {
+            run.counters.skipped_binary.fetch_add(1, Relaxed);
+            return;
+        }
         return run.too_large(shown, Some(meta.len()));
     }
     buf.clear();
     // Never read past the limit, even if the file grew after fstat.
-    if let Err(e) = file.take(max_size + 1).read_to_end(buf) {
+    if let Err(e) = (&file).take(max_size + 1).read_to_end(buf) {
         return fail(&e.to_string());
     }
     if buf.len() as u64 > max_size {

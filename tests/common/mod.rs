@@ -106,3 +106,18 @@ pub fn locations(report: &serde_json::Value) -> Vec<(String, u64, u64, String)> 
         })
         .collect()
 }
+
+/// The official SARIF 2.1.0 schema (vendored in tests/data; `TENSCAN_SARIF_SCHEMA` may point
+/// at another copy), compiled.
+pub fn sarif_validator() -> jsonschema::Validator {
+    let path = std::env::var_os("TENSCAN_SARIF_SCHEMA")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data/sarif-schema-2.1.0.json")
+        });
+    let schema: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(&path).unwrap_or_else(|e| panic!("SARIF schema at {}: {e}", path.display())),
+    )
+    .unwrap();
+    jsonschema::draft4::new(&schema).expect("schema compiles")
+}
