@@ -91,9 +91,31 @@ impl Repo {
             })?;
         let local = repo.to_thread_local();
         let config = local.config_snapshot();
+        // A partial clone names its promisor remote in `extensions.partialClone` (older git)
+        // or marks it `remote.<name>.promisor = true`.
+        let promisor = config
+            .plumbing()
+            .sections_by_name("remote")
+            .and_then(|mut sections| {
+                sections.find_map(|s| {
+                    let on = s.value("promisor").is_some_and(|v| {
+                        matches!(
+                            v.to_ascii_lowercase().as_slice(),
+                            b"true" | b"yes" | b"on" | b"1"
+                        )
+                    });
+                    on.then(|| {
+                        s.header()
+                            .subsection_name()
+                            .map(|n| n.to_string())
+                            .unwrap_or_default()
+                    })
+                })
+            });
         let partial_clone = config
             .string("extensions.partialClone")
-            .map(|s| s.to_string());
+            .map(|s| s.to_string())
+            .or(promisor);
         let hash = local.object_hash();
         let git_dir = local.git_dir().to_path_buf();
         let workdir = local.workdir().map(Path::to_path_buf);
@@ -126,7 +148,7 @@ impl Repo {
     /// The advice for a scan that met missing objects in a partial clone.
     pub fn missing_objects_help(&self) -> Option<String> {
         self.partial_clone.as_ref().map(|remote| {
-            format!("this is a partial clone (promisor remote `{remote}`): objects it never fetched cannot be scanned; fetch them (`git fetch --refetch {remote}`) or scan a full clone")
+            format!("this is a partial clone (promisor remote `{remote}`): objects it never fetched cannot be scanned offline; audit a full clone (`git clone` without --filter)")
         })
     }
 }

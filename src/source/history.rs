@@ -92,16 +92,23 @@ pub fn scan_all(repo: &Repo, opts: &Options, run: &Run, allow: &AllowBase) {
     );
 }
 
-/// One finding per fingerprint (rule, path, secret): the one of the earliest commit.
+/// For each fingerprint (rule, path, secret), the findings of the earliest commit that has
+/// it: a secret is reported where it entered history, on every line it entered on.
 pub fn earliest(found: Vec<(Option<u32>, Finding)>) -> Vec<(Option<u32>, Finding)> {
-    let mut best: HashMap<String, (Option<u32>, Finding)> = HashMap::new();
-    for (commit, f) in found {
-        match best.get(&f.fingerprint) {
-            Some((c, _)) if c.unwrap_or(u32::MAX) <= commit.unwrap_or(u32::MAX) => {}
-            _ => {
-                best.insert(f.fingerprint.clone(), (commit, f));
-            }
-        }
+    let order = |c: Option<u32>| c.unwrap_or(u32::MAX);
+    let mut first: HashMap<&str, u32> = HashMap::new();
+    for (commit, f) in &found {
+        let e = first.entry(f.fingerprint.as_str()).or_insert(u32::MAX);
+        *e = (*e).min(order(*commit));
     }
-    best.into_values().collect()
+    let keep: Vec<bool> = found
+        .iter()
+        .map(|(c, f)| first[f.fingerprint.as_str()] == order(*c))
+        .collect();
+    found
+        .into_iter()
+        .zip(keep)
+        .filter(|(_, k)| *k)
+        .map(|(f, _)| f)
+        .collect()
 }
