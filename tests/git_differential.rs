@@ -326,7 +326,7 @@ fn zip_with(members: &[(&str, String)]) -> Vec<u8> {
 fn random_edits_agree_with_git() {
     // Seeded edit scripts over keyed files: inserts, deletions, copies of existing key lines,
     // moves of whole blocks, and renames with and without edits.
-    let mut x: u64 = 0x5EED_0F_7E5C_A11;
+    let mut x: u64 = 0x0005_EED0_F7E5_CA11;
     let mut rnd = |n: usize| {
         x ^= x << 13;
         x ^= x >> 7;

@@ -96,7 +96,7 @@ fn a_range_reports_what_it_adds_not_what_merging_its_base_brings_in() {
     let (_, r, _) = run(p, &["history", "--range", &format!("{main_tip}..feature")]);
     assert_eq!(found(&r), vec![("evil.py".to_string(), merge)]);
     // Symmetric ranges are git's own, not libgit2's refusal.
-    let (code, _, err) = run(p, &["history", "--range", &format!("main...feature")]);
+    let (code, _, err) = run(p, &["history", "--range", "main...feature"]);
     assert_ne!(code, 2, "{err}");
 }
 
