@@ -1,10 +1,10 @@
-//! The whole engine (prefilter, rules, checks, decoders) on arbitrary bytes: no panic, sane
-//! positions, and masked secrets that never show more than 8 characters.
+//! The whole engine (prefilter, rules, checks, decoders, then the judge at four paths) on
+//! arbitrary bytes: no panic, sane positions, excerpts whose label lies inside them, and
+//! masked secrets that never show more than 8 characters.
 #![no_main]
 use libfuzzer_sys::fuzz_target;
 use std::sync::OnceLock;
-use tenscan::blob::Blob;
-use tenscan::scan::{Counters, Engine, EngineOptions};
+use tenscan::engine::{Counters, Engine, EngineOptions};
 
 fn engine() -> &'static Engine {
     static E: OnceLock<Engine> = OnceLock::new();
@@ -12,12 +12,15 @@ fn engine() -> &'static Engine {
 }
 
 fuzz_target!(|data: &[u8]| {
+    let cands = engine().scan(data);
     for path in ["f.txt", "n.ipynb", ".trussrc", "config.yaml"] {
-        for r in engine().scan_blob(Blob { path, data }, &Counters::default()) {
-            let f = &r.finding;
+        for v in engine().judge(&cands, path, path, &Counters::default()) {
+            let f = engine().finding(&cands[v.candidate], v.confidence, path);
             assert!(f.line >= 1 && f.column >= 1 && f.end_line >= f.line);
-            assert!(f.secret.trim_end_matches('…').chars().count() <= 8);
-            assert!(r.snippet.label.end <= r.snippet.text.len());
+            let shown = tenscan::report::shown_secret(&f, false);
+            assert!(shown.trim_end_matches('…').chars().count() <= 8);
+            let r = f.excerpt.render(&shown, false);
+            assert!(r.label.end <= r.text.len() && r.text.is_char_boundary(r.label.start));
         }
     }
 });
