@@ -1,117 +1,18 @@
 //! Verification against a scripted Baseten API served on 127.0.0.1 by the test itself.
 mod common;
+use common::fake_api::*;
 use common::*;
 use std::collections::HashMap;
 use std::io::{Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::{Arc, Mutex};
+use std::net::TcpListener;
 use std::time::Duration;
-
-/// One scripted answer: an HTTP response (status, extra headers, body), a response slower
-/// than the client's timeout, or a connection closed without an answer.
-#[derive(Clone)]
-enum Reply {
-    Http(u16, &'static str, String),
-    Slow(Duration),
-    Reset,
-}
-
-/// Per (key, endpoint): replies consumed in order, the last one repeating.
-type Script = HashMap<(String, &'static str), Vec<Reply>>;
-
-struct FakeApi {
-    url: String,
-    requests: Arc<Mutex<Vec<(String, String)>>>,
-}
-
-fn serve(script: Script) -> FakeApi {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let url = format!("http://{}", listener.local_addr().unwrap());
-    let requests = Arc::new(Mutex::new(vec![]));
-    let script = Arc::new(Mutex::new(script));
-    let log = requests.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let (script, log) = (script.clone(), log.clone());
-            std::thread::spawn(move || handle(stream, &script, &log));
-        }
-    });
-    FakeApi { url, requests }
-}
-
-fn handle(mut s: TcpStream, script: &Mutex<Script>, log: &Mutex<Vec<(String, String)>>) {
-    s.set_read_timeout(Some(Duration::from_secs(5))).ok();
-    let mut buf = vec![];
-    let mut chunk = [0u8; 1024];
-    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
-        match s.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => buf.extend_from_slice(&chunk[..n]),
-        }
-    }
-    let req = String::from_utf8_lossy(&buf).into_owned();
-    let path = req.split_whitespace().nth(1).unwrap_or("").to_string();
-    let key = req
-        .lines()
-        .find_map(|l| {
-            let (name, value) = l.split_once(':')?;
-            name.eq_ignore_ascii_case("authorization").then(|| {
-                value
-                    .trim()
-                    .strip_prefix("Api-Key ")
-                    .unwrap_or("")
-                    .to_string()
-            })
-        })
-        .unwrap_or_default();
-    log.lock().unwrap().push((key.clone(), path.clone()));
-    let endpoint: &'static str = match path.as_str() {
-        "/v1/api_keys" => "keys",
-        "/v1/users/me" => "me",
-        "/metrics" => "metrics",
-        _ => "other",
-    };
-    let reply = {
-        let mut script = script.lock().unwrap();
-        match script.get_mut(&(key, endpoint)) {
-            Some(list) if list.len() > 1 => list.remove(0),
-            Some(list) => list[0].clone(),
-            None => Reply::Http(401, "", "{\"message\":\"unauthorized\"}".into()),
-        }
-    };
-    match reply {
-        Reply::Http(status, headers, body) => {
-            let _ = write!(
-                s,
-                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n{headers}\r\n{body}",
-                body.len()
-            );
-        }
-        Reply::Slow(d) => {
-            std::thread::sleep(d);
-            let _ = write!(
-                s,
-                "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{{}}"
-            );
-        }
-        Reply::Reset => drop(s),
-    }
-}
-
-fn list(prefix: &str, kind: &str) -> Reply {
-    Reply::Http(200, "", format!("{{\"keys\":[{{\"prefix\":\"other123\",\"type\":\"PERSONAL\"}},{{\"prefix\":\"{prefix}\",\"name\":\"ci\",\"type\":\"{kind}\"}}]}}"))
-}
-
-fn http(status: u16) -> Reply {
-    Reply::Http(status, "", "{\"message\":\"no\"}".into())
-}
 
 #[test]
 fn every_outcome_is_classified_and_each_key_is_sent_once() {
     let k: Vec<String> = (0..11).map(|_| key()).collect();
     let mut script: Script = HashMap::new();
     let mut add = |i: usize, ep: &'static str, replies: Vec<Reply>| {
-        script.insert((k[i].clone(), ep), replies);
+        script.insert((k[i].clone(), ep.to_string()), replies);
     };
     add(0, "keys", vec![list(&k[0][..8], "WORKSPACE_MANAGE_ALL")]);
     add(1, "keys", vec![list(&k[1][..8], "WORKSPACE_INVOKE")]);
@@ -122,7 +23,7 @@ fn every_outcome_is_classified_and_each_key_is_sent_once() {
         "me",
         vec![Reply::Http(
             200,
-            "",
+            "".into(),
             "{\"user_id\":\"u\",\"email\":\"e@x\",\"workspace_name\":\"w\"}".into(),
         )],
     );
@@ -131,7 +32,7 @@ fn every_outcome_is_classified_and_each_key_is_sent_once() {
     add(
         4,
         "metrics",
-        vec![Reply::Http(200, "", "# HELP x\nx 1\n".into())],
+        vec![Reply::Http(200, "".into(), "# HELP x\nx 1\n".into())],
     );
     add(5, "keys", vec![http(403)]);
     add(5, "me", vec![http(403)]);
@@ -140,13 +41,17 @@ fn every_outcome_is_classified_and_each_key_is_sent_once() {
         6,
         "keys",
         vec![
-            Reply::Http(429, "Retry-After: 1\r\n", "{}".into()),
+            Reply::Http(429, "Retry-After: 1\r\n".into(), "{}".into()),
             list(&k[6][..8], "WORKSPACE_MANAGE_API_KEYS"),
         ],
     );
     add(7, "keys", vec![http(500)]);
     add(8, "keys", vec![Reply::Slow(Duration::from_secs(4))]);
-    add(9, "keys", vec![Reply::Http(200, "", "{not json".into())]);
+    add(
+        9,
+        "keys",
+        vec![Reply::Http(200, "".into(), "{not json".into())],
+    );
     add(10, "keys", vec![Reply::Reset]);
     let api = serve(script);
 
@@ -261,10 +166,10 @@ fn pretty_output_says_live_and_how_to_revoke_and_fail_on_controls_exit() {
     let (live, dead) = (key(), key());
     let mut script: Script = HashMap::new();
     script.insert(
-        (live.clone(), "keys"),
+        (live.clone(), "keys".into()),
         vec![list(&live[..8], "WORKSPACE_MANAGE_ALL")],
     );
-    script.insert((dead.clone(), "keys"), vec![http(401)]);
+    script.insert((dead.clone(), "keys".into()), vec![http(401)]);
     let api = serve(script);
     let d = tree();
     write(d.path(), "live.txt", format!("{live}\n"));
@@ -421,4 +326,89 @@ fn server_going_away_mid_run_gives_unknown_not_a_hang() {
     statuses.sort();
     assert_eq!(statuses, ["live", "unknown"], "{r}");
     assert_eq!(out.status.code(), Some(1));
+}
+
+#[test]
+fn redirects_are_never_followed_and_a_repository_cannot_raise_the_limits() {
+    let (k1, k2, k3) = (key(), key(), key());
+    // Where a redirect would lead: a server that would call the key live, or invalid.
+    let mut elsewhere: Script = HashMap::new();
+    elsewhere.insert(
+        (k1.clone(), "keys".into()),
+        vec![list(&k1[..8], "WORKSPACE_MANAGE_ALL")],
+    );
+    elsewhere.insert((k2.clone(), "keys".into()), vec![http(401)]);
+    let elsewhere = serve(elsewhere);
+    let mut script: Script = HashMap::new();
+    for k in [&k1, &k2] {
+        script.insert(
+            (k.clone(), "keys".into()),
+            vec![Reply::Http(
+                302,
+                format!("Location: {}/v1/api_keys\r\n", elsewhere.url),
+                String::new(),
+            )],
+        );
+    }
+    // Only the API URL is overridden: the metrics probe must go there, not to Baseten.
+    script.insert((k3.clone(), "keys".into()), vec![http(403)]);
+    script.insert((k3.clone(), "me".into()), vec![http(403)]);
+    script.insert(
+        (k3.clone(), "metrics".into()),
+        vec![Reply::Http(200, String::new(), "# metrics\n".into())],
+    );
+    let api = serve(script);
+    let d = tree();
+    write(d.path(), "keys.txt", format!("{k1}\n{k2}\n{k3}\n"));
+    // A repository's own config may lower the limits, never raise them (nor overflow them).
+    write(d.path(), ".tenscan.toml", "[verify]\nconcurrency = 100000000000\ntimeout_secs = 9223372036854775807\nbudget_secs = 9223372036854775807\n");
+    let out = tenscan()
+        .current_dir(d.path())
+        .env("TENSCAN_BASETEN_API_URL", &api.url)
+        .env_remove("TENSCAN_BASETEN_METRICS_URL")
+        .args(["scan", ".", "--verify", "-f", "json"])
+        .timeout(Duration::from_secs(60))
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    let r = json(&out.stdout);
+    let v = |line: u64| {
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["line"] == line)
+            .unwrap()["verification"]
+            .clone()
+    };
+    assert_eq!(
+        v(1)["status"],
+        "unknown",
+        "a redirect proves nothing: {}",
+        v(1)
+    );
+    assert!(v(1)["reason"].as_str().unwrap().contains("redirect"));
+    assert_eq!(
+        v(2)["status"],
+        "unknown",
+        "not invalid because some other host said 401"
+    );
+    assert_eq!(v(3)["status"], "live");
+    assert_eq!(v(3)["scope"], "metrics");
+    assert!(
+        elsewhere.requests.lock().unwrap().is_empty(),
+        "the redirect target was contacted"
+    );
+    assert!(api
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|(_, p)| p == "/metrics"));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "unknown keys fail the run by default"
+    );
 }

@@ -14,7 +14,15 @@ pub fn scan(run: &Run, _allow: &AllowBase) -> std::io::Result<()> {
     let mut data = vec![];
     stdin.lock().take(max + 1).read_to_end(&mut data)?;
     if data.len() as u64 > max {
-        run.too_large(NAME, None);
+        // As for a file: a binary stream is skipped, text or an archive left unread is not.
+        let head = &data[..data.len().min(8000)];
+        if crate::admission::is_binary(head) && !crate::admission::archive::is_archive(head) {
+            run.counters
+                .skipped_binary
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        } else {
+            run.too_large(NAME, None);
+        }
         return Ok(());
     }
     let scanned = run.scan(&data, NAME);
