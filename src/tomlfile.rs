@@ -65,18 +65,23 @@ impl Kind {
         }
     }
 
-    /// Reads a file the user named (`--config`, `--baseline`): links are followed.
+    /// Reads a file the user named (`--config`, `--baseline`): links are followed, and a
+    /// character device is read up to the size limit (`--config /dev/null` is no config).
     pub fn read(self, path: &Path) -> Result<String, TomlFileError> {
+        use std::io::Read;
         let meta =
             std::fs::metadata(path).map_err(|e| self.read_error(path, e.to_string(), None))?;
-        if !meta.is_file() || meta.len() > MAX_SIZE {
+        if !(meta.is_file() || is_char_device(&meta)) || meta.len() > MAX_SIZE {
             return Err(self.read_error(
                 path,
                 format!("not a regular file under {MAX_SIZE} bytes"),
                 None,
             ));
         }
-        let bytes = std::fs::read(path).map_err(|e| self.read_error(path, e.to_string(), None))?;
+        let mut bytes = vec![];
+        std::fs::File::open(path)
+            .and_then(|f| f.take(MAX_SIZE).read_to_end(&mut bytes))
+            .map_err(|e| self.read_error(path, e.to_string(), None))?;
         String::from_utf8(bytes).map_err(|_| self.read_error(path, "not UTF-8 text".into(), None))
     }
 
@@ -141,6 +146,17 @@ impl Kind {
             }
         })
     }
+}
+
+#[cfg(unix)]
+fn is_char_device(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::FileTypeExt;
+    meta.file_type().is_char_device()
+}
+
+#[cfg(not(unix))]
+fn is_char_device(_: &std::fs::Metadata) -> bool {
+    false
 }
 
 #[cfg(unix)]

@@ -58,16 +58,21 @@ impl Session {
                 )
             }
             ConfigSource::Commit { repo, rev } => {
-                let config = match &args.config {
-                    Some(p) => Config::discover(Some(p), repo.root())?,
-                    None => match committed_file(repo, rev, config::FILE_NAME)? {
-                        Some(text) => Config::from_commit(
-                            &text,
-                            &format!("{rev}:{}", config::FILE_NAME),
-                            repo.root(),
-                        )?,
-                        None => Config::default(),
-                    },
+                // An explicit --config names a file as committed at `rev` too: the worktree
+                // holds the change under review.
+                let name = args
+                    .config
+                    .as_deref()
+                    .map_or_else(|| config::FILE_NAME.to_string(), crate::source::slashes);
+                let shown = format!("{rev}:{name}");
+                let config = match committed_file(repo, rev, &name)? {
+                    Some(text) => Config::from_commit(&text, &shown, repo.root())?,
+                    None if args.config.is_some() => {
+                        return Err(Fatal::Usage(format!(
+                            "{shown}: no such file in that commit"
+                        )));
+                    }
+                    None => Config::default(),
                 };
                 let baseline = match &args.baseline {
                     Some(p) => match committed_file(repo, rev, &crate::source::slashes(p))? {

@@ -1,5 +1,6 @@
 //! Shared test helpers: run the real binary, make temp trees and git repos, generate keys.
 #![allow(dead_code)]
+pub mod actions;
 pub mod fake_api;
 use assert_cmd::Command;
 use std::path::{Path, PathBuf};
