@@ -10,7 +10,7 @@ use crate::finding::{Confidence, Finding, Secret};
 use crate::hashing;
 use crate::lines::{end_of, Cursor, Position};
 use crate::matcher::{self, Hit, Matcher};
-use crate::report::excerpt::Excerpt;
+use crate::report::excerpt::{Excerpt, SpanIndex};
 use crate::rules::Rule;
 use std::ops::Range;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
@@ -150,7 +150,7 @@ impl Engine {
         raw.dedup_by(|a, b| {
             a.hit.span == b.hit.span && a.hit.rule == b.hit.rule && a.secret == b.secret
         });
-        let spans: Vec<Range<usize>> = raw.iter().map(|r| r.hit.span.clone()).collect();
+        let spans = SpanIndex::new(raw.iter().map(|r| r.hit.span.clone()).collect());
         let mut cursor = Cursor::new(text);
         let rules = self.matcher.rules();
         raw.into_iter()

@@ -121,3 +121,22 @@ proptest! {
         }
     }
 }
+
+/// Inputs the fuzzers once crashed on (`fixtures/fuzz/`): the whole engine, every path and
+/// every excerpt, without a panic.
+#[test]
+fn former_fuzz_crashes_stay_fixed() {
+    let e = engine();
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/fuzz");
+    for f in std::fs::read_dir(dir).unwrap().flatten() {
+        let data = std::fs::read(f.path()).unwrap();
+        for path in ["f.txt", "n.ipynb", ".trussrc", "config.yaml"] {
+            for finding in e.findings(&data, path, &Counters::default()) {
+                let r = finding
+                    .excerpt
+                    .render(&tenscan::report::shown_secret(&finding, false), false);
+                assert!(r.label.end <= r.text.len());
+            }
+        }
+    }
+}

@@ -9,6 +9,38 @@ use std::ops::Range;
 /// Bytes kept on each side of the secret when its line is long.
 const SIDE: usize = 80;
 
+/// The candidate spans of a text, for finding those that overlap a window in time that
+/// does not grow with their number: short spans sorted by start (none longer than `SHORT`,
+/// so only those starting at most `SHORT` before the window can reach it), and the few long
+/// ones (decoded base64 or JSON strings) apart.
+#[derive(Debug, Default)]
+pub struct SpanIndex {
+    short: Vec<Range<usize>>,
+    long: Vec<Range<usize>>,
+}
+
+const SHORT: usize = 4 * SIDE;
+
+impl SpanIndex {
+    pub fn new(mut spans: Vec<Range<usize>>) -> SpanIndex {
+        spans.sort_by_key(|r| (r.start, r.end));
+        let (long, short) = spans.into_iter().partition(|r| r.len() > SHORT);
+        SpanIndex { short, long }
+    }
+
+    /// Every span that overlaps `w`.
+    pub fn overlapping(&self, w: Range<usize>) -> impl Iterator<Item = Range<usize>> + '_ {
+        let first = self.short.partition_point(|r| r.start + SHORT <= w.start);
+        let short = self.short[first..]
+            .iter()
+            .take_while(move |r| r.start < w.end);
+        short
+            .chain(&self.long)
+            .filter(move |r| r.start < w.end && r.end > w.start)
+            .cloned()
+    }
+}
+
 #[derive(Clone, Default)]
 pub struct Excerpt {
     /// Raw bytes of the window; it holds secrets, so `Debug` never shows it.
@@ -49,13 +81,13 @@ fn char_boundary_fwd(d: &[u8], mut i: usize, ceil: usize) -> usize {
 }
 
 impl Excerpt {
-    /// The window around `span` (on line `first_line` of `data`); `spans` are every
-    /// candidate of the blob, sorted by start.
+    /// The window around `span` (on line `first_line` of `data`); `spans` indexes every
+    /// candidate of the blob.
     pub fn extract(
         data: &[u8],
         span: Range<usize>,
         first_line: usize,
-        spans: &[Range<usize>],
+        spans: &SpanIndex,
     ) -> Excerpt {
         let ls = line_start(data, span.start);
         let le = line_end(data, span.end.min(data.len()));
@@ -69,11 +101,9 @@ impl Excerpt {
         } else {
             le
         };
-        let first = spans.partition_point(|r| r.end <= start);
-        let others = spans[first..]
-            .iter()
-            .take_while(|r| r.start < end)
-            .filter(|r| **r != span)
+        let others = spans
+            .overlapping(start..end)
+            .filter(|r| *r != span)
             .map(|r| r.start.max(start) - start..r.end.min(end) - start)
             .collect();
         Excerpt {
@@ -162,7 +192,7 @@ mod tests {
     #[test]
     fn masks_every_candidate_and_labels_the_target() {
         let d = b"a = SECRET1 b = SECRET2\nnext";
-        let e = Excerpt::extract(d, 4..11, 1, &[4..11, 16..23]);
+        let e = Excerpt::extract(d, 4..11, 1, &SpanIndex::new(vec![4..11, 16..23]));
         let r = e.render("SE\u{2026}", false);
         assert_eq!(r.text, "a = SE\u{2026} b = S\u{2026}");
         assert_eq!(&r.text[r.label.clone()], "SE\u{2026}");
@@ -173,7 +203,7 @@ mod tests {
         let mut d = vec![b'x'; 5000];
         d.extend_from_slice(b" KEY q7Lm2Nv8Rc1sW4eY6uI0oP5aS2dF9gTx ");
         d.extend(vec![b'y'; 5000]);
-        let e = Excerpt::extract(&d, 5001..5004, 1, std::slice::from_ref(&(5001..5004)));
+        let e = Excerpt::extract(&d, 5001..5004, 1, &SpanIndex::new(vec![5001..5004]));
         let r = e.render("K\u{2026}", false);
         assert!(r.text.len() < 250, "{}", r.text.len());
         assert_eq!(&r.text[r.label.clone()], "K\u{2026}");
@@ -185,16 +215,34 @@ mod tests {
     fn a_token_around_the_secret_is_masked_around_it() {
         // tenscan:allow-next-line (a made-up value)
         let d = b"BASETEN_API_KEY=p3kZZl4AblV7vY7AZQ3VZprkYSgy3c2Eom06 x";
-        let e = Excerpt::extract(d, 16..52, 1, std::slice::from_ref(&(16..52)));
+        let e = Excerpt::extract(d, 16..52, 1, &SpanIndex::new(vec![16..52]));
         let r = e.render("p3kZ\u{2026}", false);
         assert_eq!(&r.text[r.label.clone()], "p3kZ\u{2026}");
         assert!(r.text.starts_with("BASETEN_API_KEY=p3kZ"), "{}", r.text);
     }
 
     #[test]
+    fn overlapping_spans_of_any_length_are_found() {
+        // A long decoded span before the window, nested and overlapping short ones.
+        let d = vec![b'a'; 2000];
+        let idx = SpanIndex::new(vec![
+            0..1500,
+            10..20,
+            900..1010,
+            1000..1041,
+            1005..1006,
+            1600..1700,
+        ]);
+        let e = Excerpt::extract(&d, 1000..1041, 1, &idx);
+        assert_eq!(e.others.len(), 3, "{:?}", e.others);
+        let found: Vec<_> = idx.overlapping(1000..1041).collect();
+        assert_eq!(found, vec![900..1010, 1000..1041, 1005..1006, 0..1500]);
+    }
+
+    #[test]
     fn control_characters_are_escaped() {
         let d = b"k = \x1b[2JKEY\r\n";
-        let e = Excerpt::extract(d, 8..11, 1, std::slice::from_ref(&(8..11)));
+        let e = Excerpt::extract(d, 8..11, 1, &SpanIndex::new(vec![8..11]));
         assert_eq!(e.render("K\u{2026}", false).text, "k = \\x1B[2JK\u{2026}");
     }
 }
