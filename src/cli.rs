@@ -35,6 +35,13 @@ pub enum Command {
     /// Maintain baseline files
     #[command(subcommand)]
     Baseline(BaselineCommand),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell)
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `tenscan man > tenscan.1`
+    Man,
     /// Write a commented starter .tenscan.toml
     Init {
         /// Directory to write it in

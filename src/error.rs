@@ -6,12 +6,9 @@ pub enum Fatal {
     #[error("{}: no such file or directory", path.display())]
     #[diagnostic(code(tenscan::path), help("check the path; `-` scans standard input"))]
     MissingPath { path: PathBuf },
-    #[error("cannot write {}: {source}", path.display())]
+    #[error("cannot write {}: {message}", path.display())]
     #[diagnostic(code(tenscan::output))]
-    Output {
-        path: PathBuf,
-        source: std::io::Error,
-    },
+    Output { path: PathBuf, message: String },
     #[error("cannot read standard input: {0}")]
     #[diagnostic(code(tenscan::stdin))]
     Stdin(std::io::Error),
@@ -36,4 +33,23 @@ pub enum Fatal {
     #[error(transparent)]
     #[diagnostic(transparent)]
     WeakSecrets(#[from] crate::baseline::WeakSecrets),
+}
+
+impl Fatal {
+    /// Writing `path` failed: the OS's reason, without the temporary file's name.
+    pub fn output(path: impl Into<PathBuf>, e: std::io::Error) -> Fatal {
+        use std::io::ErrorKind::*;
+        let message = match (e.raw_os_error(), e.kind()) {
+            (Some(code), _) => std::io::Error::from_raw_os_error(code).to_string(),
+            (None, NotFound) => "no such file or directory".into(),
+            (None, PermissionDenied) => "permission denied".into(),
+            (None, StorageFull) => "no space left on the device".into(),
+            (None, ReadOnlyFilesystem) => "read-only file system".into(),
+            (None, kind) => kind.to_string(),
+        };
+        Fatal::Output {
+            path: path.into(),
+            message,
+        }
+    }
 }

@@ -14,6 +14,8 @@ fn main() {
         Command::Baseline(cmd) => commands::baseline::run(cmd),
         Command::Verify(args) => commands::verify::run(args),
         Command::Init { dir, force } => commands::init::run(&dir, force),
+        Command::Completions { shell } => commands::docs::completions(shell),
+        Command::Man => commands::docs::man(),
     };
     let code = match result {
         Ok(code) => code,

@@ -100,10 +100,7 @@ impl Output {
         let Some(path) = path else {
             return Ok(Output::Stdout(BufWriter::new(io::stdout())));
         };
-        let err = |source| Fatal::Output {
-            path: path.into(),
-            source,
-        };
+        let err = |e| Fatal::output(path, e);
         if let Ok(meta) = std::fs::metadata(path) {
             if meta.is_dir() {
                 return Err(err(io::Error::other("is a directory")));
@@ -148,17 +145,13 @@ impl Output {
     pub fn finish(self, written: io::Result<()>) -> Result<(), Fatal> {
         match self {
             Output::Stdout(mut w) => match written.and_then(|_| w.flush()) {
-                Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(Fatal::Output {
-                    path: "<stdout>".into(),
-                    source: e,
-                }),
+                Err(e) if e.kind() != io::ErrorKind::BrokenPipe => {
+                    Err(Fatal::output("<stdout>", e))
+                }
                 _ => Ok(()),
             },
             Output::File { tmp, path } => {
-                let err = |source| Fatal::Output {
-                    path: path.clone(),
-                    source,
-                };
+                let err = |e| Fatal::output(&path, e);
                 let tmp = match written.and_then(|_| tmp.into_inner().map_err(|e| e.into_error())) {
                     Ok(t) => t,
                     Err(e) => return Err(err(e)),
@@ -167,7 +160,7 @@ impl Output {
             }
             Output::Special { mut file, path } => written
                 .and_then(|_| file.flush())
-                .map_err(|source| Fatal::Output { path, source }),
+                .map_err(|e| Fatal::output(path, e)),
         }
     }
 }

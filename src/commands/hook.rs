@@ -73,10 +73,7 @@ fn common_dir(repo: &Repo) -> PathBuf {
 }
 
 fn io_err(path: &Path) -> impl Fn(std::io::Error) -> Fatal + '_ {
-    move |source| Fatal::Output {
-        path: path.into(),
-        source,
-    }
+    move |e| Fatal::output(path, e)
 }
 
 /// `s` quoted for a POSIX shell: nothing in it is expanded.

@@ -51,10 +51,8 @@ pub fn run(dir: &Path, force: bool) -> Result<i32, Fatal> {
     }
     // The starter must always parse: it is what users copy from.
     Config::parse(STARTER, &path, crate::config::Origin::None)?;
-    crate::output::write_atomically(&path, STARTER.as_bytes()).map_err(|source| Fatal::Output {
-        path: path.clone(),
-        source,
-    })?;
+    crate::output::write_atomically(&path, STARTER.as_bytes())
+        .map_err(|e| Fatal::output(&path, e))?;
     eprintln!("wrote {}", path.display());
     Ok(EXIT_CLEAN)
 }

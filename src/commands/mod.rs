@@ -1,5 +1,6 @@
 //! One module per subcommand: each wires a source to the engine and a reporter.
 pub mod baseline;
+pub mod docs;
 pub mod history;
 pub mod hook;
 pub mod init;

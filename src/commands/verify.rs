@@ -73,10 +73,7 @@ pub fn run(args: VerifyArgs) -> Result<i32, Fatal> {
     };
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return Err(Fatal::Output {
-                path: "<stdout>".into(),
-                source: e,
-            });
+            return Err(Fatal::output("<stdout>", e));
         }
     }
     Ok(if fails { EXIT_FINDINGS } else { EXIT_CLEAN })

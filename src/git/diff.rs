@@ -7,39 +7,54 @@ use super::GitError;
 use gix::ObjectId;
 use imara_diff::{Algorithm, Diff, InternedInput};
 
-/// Sorted 1-based line numbers of the new side that a change adds.
+/// The 1-based line numbers of the new side that a change adds, as sorted, disjoint,
+/// non-adjacent half-open ranges (a hunk's size costs nothing, however large it claims to be).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Added(Vec<u32>);
+pub struct Added(Vec<std::ops::Range<u64>>);
 
 impl Added {
     /// Every line of a new file.
     pub fn all() -> Added {
-        Added(vec![u32::MAX])
+        Added(vec![0..u64::MAX])
     }
 
-    fn is_all(&self) -> bool {
-        self.0 == [u32::MAX]
+    /// From ranges in any order, overlapping or not.
+    pub fn from_ranges(mut ranges: Vec<std::ops::Range<u64>>) -> Added {
+        ranges.retain(|r| !r.is_empty());
+        ranges.sort_by_key(|r| r.start);
+        let mut out: Vec<std::ops::Range<u64>> = Vec::with_capacity(ranges.len());
+        for r in ranges {
+            match out.last_mut() {
+                Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+                _ => out.push(r),
+            }
+        }
+        Added(out)
     }
 
     /// True when any line in `first..=last` was added.
     pub fn touches(&self, first: usize, last: usize) -> bool {
-        if self.is_all() {
-            return true;
-        }
-        let i = self.0.partition_point(|&l| (l as usize) < first);
-        self.0.get(i).is_some_and(|&l| l as usize <= last)
+        let (first, last) = (first as u64, last as u64);
+        let i = self.0.partition_point(|r| r.end <= first);
+        self.0.get(i).is_some_and(|r| r.start <= last)
     }
 
     /// Lines added relative to every parent of a merge: added against each one.
-    pub fn intersect(mut self, other: &Added) -> Added {
-        if other.is_all() {
-            return self;
+    pub fn intersect(&self, other: &Added) -> Added {
+        let (mut i, mut j, mut out) = (0, 0, vec![]);
+        while i < self.0.len() && j < other.0.len() {
+            let (a, b) = (&self.0[i], &other.0[j]);
+            let r = a.start.max(b.start)..a.end.min(b.end);
+            if !r.is_empty() {
+                out.push(r);
+            }
+            if a.end < b.end {
+                i += 1;
+            } else {
+                j += 1;
+            }
         }
-        if self.is_all() {
-            return other.clone();
-        }
-        self.0.retain(|l| other.0.binary_search(l).is_ok());
-        self
+        Added::from_ranges(out)
     }
 }
 
@@ -65,7 +80,7 @@ pub fn git_added(git: &Git, old: &ObjectId, new: &ObjectId) -> Result<Added, Git
 
 /// New-side lines of every `@@ -a,b +c,d @@` header in a zero-context patch.
 pub fn parse_hunks(patch: &[u8]) -> Option<Added> {
-    let mut lines = vec![];
+    let mut ranges = vec![];
     for line in patch.split(|&b| b == b'\n') {
         let Some(rest) = line.strip_prefix(b"@@ -") else {
             continue;
@@ -75,14 +90,12 @@ pub fn parse_hunks(patch: &[u8]) -> Option<Added> {
         let end = memchr::memchr(b' ', range)?;
         let range = std::str::from_utf8(&range[..end]).ok()?;
         let (start, count) = match range.split_once(',') {
-            Some((s, c)) => (s.parse::<u32>().ok()?, c.parse::<u32>().ok()?),
-            None => (range.parse::<u32>().ok()?, 1),
+            Some((s, c)) => (s.parse::<u64>().ok()?, c.parse::<u64>().ok()?),
+            None => (range.parse::<u64>().ok()?, 1),
         };
-        lines.extend(start..start.checked_add(count)?);
+        ranges.push(start..start.checked_add(count)?);
     }
-    lines.sort_unstable();
-    lines.dedup();
-    Some(Added(lines))
+    Some(Added::from_ranges(ranges))
 }
 
 /// The lines `new` adds to `old`, for texts git cannot diff (decoded or extracted ones).
@@ -90,11 +103,11 @@ pub fn text_added(old: &[u8], new: &[u8]) -> Added {
     let input = InternedInput::new(old, new);
     let mut diff = Diff::compute(Algorithm::Myers, &input);
     diff.postprocess_lines(&input);
-    let mut lines = vec![];
-    for h in diff.hunks() {
-        lines.extend(h.after.start + 1..h.after.end + 1);
-    }
-    Added(lines)
+    Added::from_ranges(
+        diff.hunks()
+            .map(|h| u64::from(h.after.start) + 1..u64::from(h.after.end) + 1)
+            .collect(),
+    )
 }
 
 #[cfg(test)]
@@ -104,16 +117,22 @@ mod tests {
     #[test]
     fn hunk_headers() {
         let p = b"diff --git a/x b/x\n@@ -1 +1,2 @@\n-a\n+b\n+c\n@@ -5,0 +7 @@\n+d\n@@ -9,2 +10,0 @@\n-x\n-y\n";
-        assert_eq!(parse_hunks(p).unwrap(), Added(vec![1, 2, 7]));
+        assert_eq!(parse_hunks(p).unwrap(), Added(vec![1..3, 7..8]));
+        let huge = parse_hunks(b"@@ -1 +1,4000000000 @@\n").unwrap();
+        assert!(
+            huge.touches(3_999_999_999, 3_999_999_999)
+                && !huge.touches(4_000_000_001, 4_000_000_001)
+        );
         assert!(parse_hunks(b"@@ -1 +x @@\n").is_none());
     }
 
     #[test]
     fn text_diff_and_merge_intersection() {
         let a = text_added(b"a\nb\n", b"a\nx\nb\ny\n");
-        assert_eq!(a, Added(vec![2, 4]));
+        assert_eq!(a, Added(vec![2..3, 4..5]));
         assert!(a.touches(2, 2) && !a.touches(3, 3) && a.touches(3, 4));
-        assert_eq!(a.clone().intersect(&Added(vec![4, 5])), Added(vec![4]));
+        assert_eq!(a.intersect(&Added(vec![4..6])), Added(vec![4..5]));
         assert_eq!(Added::all().intersect(&a), a);
+        assert_eq!(a.intersect(&Added::all()), a);
     }
 }
