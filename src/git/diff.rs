@@ -15,7 +15,7 @@ pub struct Added(Vec<std::ops::Range<u64>>);
 impl Added {
     /// Every line of a new file.
     pub fn all() -> Added {
-        Added(vec![0..u64::MAX])
+        Added(std::iter::once(0..u64::MAX).collect())
     }
 
     /// From ranges in any order, overlapping or not.
