@@ -131,7 +131,7 @@ mod tests {
         let a = text_added(b"a\nb\n", b"a\nx\nb\ny\n");
         assert_eq!(a, Added(vec![2..3, 4..5]));
         assert!(a.touches(2, 2) && !a.touches(3, 3) && a.touches(3, 4));
-        assert_eq!(a.intersect(&Added(vec![4..6])), Added(vec![4..5]));
+        assert_eq!(a.intersect(&Added::from_ranges(vec![4..6])), Added::from_ranges(vec![4..5]));
         assert_eq!(Added::all().intersect(&a), a);
         assert_eq!(a.intersect(&Added::all()), a);
     }
