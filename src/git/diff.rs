@@ -132,8 +132,8 @@ mod tests {
         assert_eq!(a, Added(vec![2..3, 4..5]));
         assert!(a.touches(2, 2) && !a.touches(3, 3) && a.touches(3, 4));
         let (four_five, four) = (
-            Added::from_ranges([4..6].to_vec()),
-            Added::from_ranges([4..5].to_vec()),
+            Added::from_ranges(std::iter::once(4..6).collect()),
+            Added::from_ranges(std::iter::once(4..5).collect()),
         );
         assert_eq!(a.intersect(&four_five), four);
         assert_eq!(Added::all().intersect(&a), a);
