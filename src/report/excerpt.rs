@@ -203,7 +203,12 @@ mod tests {
         let mut d = vec![b'x'; 5000];
         d.extend_from_slice(b" KEY q7Lm2Nv8Rc1sW4eY6uI0oP5aS2dF9gTx ");
         d.extend(vec![b'y'; 5000]);
-        let e = Excerpt::extract(&d, 5001..5004, 1, &SpanIndex::new(vec![5001..5004]));
+        let e = Excerpt::extract(
+            &d,
+            5001..5004,
+            1,
+            &SpanIndex::new(std::iter::once(5001..5004).collect()),
+        );
         let r = e.render("K\u{2026}", false);
         assert!(r.text.len() < 250, "{}", r.text.len());
         assert_eq!(&r.text[r.label.clone()], "K\u{2026}");
@@ -215,7 +220,12 @@ mod tests {
     fn a_token_around_the_secret_is_masked_around_it() {
         // tenscan:allow-next-line (a made-up value)
         let d = b"BASETEN_API_KEY=p3kZZl4AblV7vY7AZQ3VZprkYSgy3c2Eom06 x";
-        let e = Excerpt::extract(d, 16..52, 1, &SpanIndex::new(vec![16..52]));
+        let e = Excerpt::extract(
+            d,
+            16..52,
+            1,
+            &SpanIndex::new(std::iter::once(16..52).collect()),
+        );
         let r = e.render("p3kZ\u{2026}", false);
         assert_eq!(&r.text[r.label.clone()], "p3kZ\u{2026}");
         assert!(r.text.starts_with("BASETEN_API_KEY=p3kZ"), "{}", r.text);
@@ -242,7 +252,12 @@ mod tests {
     #[test]
     fn control_characters_are_escaped() {
         let d = b"k = \x1b[2JKEY\r\n";
-        let e = Excerpt::extract(d, 8..11, 1, &SpanIndex::new(vec![8..11]));
+        let e = Excerpt::extract(
+            d,
+            8..11,
+            1,
+            &SpanIndex::new(std::iter::once(8..11).collect()),
+        );
         assert_eq!(e.render("K\u{2026}", false).text, "k = \\x1B[2JK\u{2026}");
     }
 }
