@@ -328,44 +328,6 @@ fn pre_push_scans_exactly_the_pushed_commits() {
 }
 
 #[test]
-fn pre_commit_framework_manifest_commands_run() {
-    let manifest = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join(".pre-commit-hooks.yaml"),
-    )
-    .unwrap();
-    let ids: Vec<&str> = manifest
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("- id: "))
-        .collect();
-    assert_eq!(ids, ["tenscan", "tenscan-push"]);
-    let entries: Vec<&str> = manifest
-        .lines()
-        .filter_map(|l| l.trim().strip_prefix("entry: "))
-        .collect();
-    let d = tree();
-    let p = d.path();
-    git_init(p);
-    write(p, "a.txt", format!("{}\n", key()));
-    git(p, &["add", "-A"]);
-    git(p, &["commit", "-qm", "a", "--no-verify"]);
-    let first = git(p, &["rev-parse", "HEAD"]).trim().to_string();
-    write(p, "b.txt", format!("{}\n", key()));
-    git(p, &["add", "-A"]);
-    for (entry, env) in entries.iter().zip([None, Some((first.clone(), "HEAD"))]) {
-        let mut words = entry.split_whitespace();
-        assert_eq!(words.next(), Some("tenscan"));
-        let mut cmd = tenscan();
-        cmd.current_dir(p).args(words);
-        if let Some((from, to)) = env {
-            git(p, &["commit", "-qm", "b", "--no-verify"]);
-            cmd.env("PRE_COMMIT_FROM_REF", from)
-                .env("PRE_COMMIT_TO_REF", to);
-        }
-        cmd.assert().code(1);
-    }
-}
-
-#[test]
 fn staged_in_nested_directories_uses_the_cache_tree_correctly() {
     let d = tree();
     let p = d.path();
