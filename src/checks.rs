@@ -184,6 +184,61 @@ pub fn is_hex(s: &[u8]) -> bool {
     s.len() >= 16 && s.iter().all(|b| b.is_ascii_hexdigit())
 }
 
+/// The camel-case words of an identifier: `SecIdentityCreate` → Sec, Identity, Create;
+/// `HTTPServer2` → HTTP, Server, 2. Anything but letters and digits splits too.
+fn words(s: &[u8]) -> Vec<&[u8]> {
+    let mut out = vec![];
+    let mut start = 0;
+    for i in 1..=s.len() {
+        let split = i == s.len() || {
+            let (a, b) = (s[i - 1], s[i]);
+            let next_lower = s.get(i + 1).is_some_and(u8::is_ascii_lowercase);
+            (a.is_ascii_lowercase() && b.is_ascii_uppercase())
+                || (a.is_ascii_uppercase() && b.is_ascii_uppercase() && next_lower)
+                || (a.is_ascii_alphabetic() != b.is_ascii_alphabetic())
+                || !b.is_ascii_alphanumeric()
+        };
+        if split {
+            if start < i && s[start..i].iter().all(u8::is_ascii_alphanumeric) {
+                out.push(&s[start..i]);
+            }
+            start = if i < s.len() && !s[i].is_ascii_alphanumeric() { i + 1 } else { i };
+        }
+    }
+    out
+}
+
+/// Whether a run of letters reads as a word: long enough, with vowels in it, or an acronym
+/// (`HTTP`, `URL`).
+fn wordish(w: &[u8]) -> bool {
+    let vowels = w.iter().filter(|b| b"aeiouyAEIOUY".contains(b)).count();
+    let acronym = (2..=5).contains(&w.len()) && w.iter().all(u8::is_ascii_uppercase);
+    acronym || (w.len() >= 2 && vowels > 0 && vowels * 5 <= w.len() * 4)
+}
+
+/// Whether `s` reads as a code identifier rather than random text: camel- or Pascal-case
+/// words (each with vowels or an acronym, three letters or more on average), digits only as a
+/// short suffix (`Name1`, `ConfigV2`). A random base62 string almost never passes: its case
+/// flips every couple of characters and digits fall anywhere.
+pub fn identifier_like(s: &[u8]) -> bool {
+    let mut ws = words(s);
+    if ws.last().is_some_and(|w| w.iter().all(u8::is_ascii_digit)) {
+        if ws.pop().is_some_and(|d| d.len() > 2) {
+            return false;
+        }
+        // A version letter before the number (`V2`).
+        if ws.last().is_some_and(|w| w.len() == 1 && w[0].is_ascii_alphabetic()) && ws.len() > 1 {
+            ws.pop();
+        }
+    }
+    if ws.is_empty() || ws.iter().any(|w| !w.iter().all(u8::is_ascii_alphabetic)) {
+        return false;
+    }
+    let total: usize = ws.iter().map(|w| w.len()).sum();
+    let wordy: usize = ws.iter().filter(|w| wordish(w)).map(|w| w.len()).sum();
+    total >= 3 * ws.len() && wordy * 10 >= total * 9
+}
+
 /// Requirements a rule puts on its secret; see `rules/README.md`.
 #[derive(Debug, Clone, Default)]
 pub struct Requirements {
@@ -193,6 +248,8 @@ pub struct Requirements {
     pub require_lower: bool,
     pub require_digit: bool,
     pub min_transition_ratio: f64,
+    /// Reject secrets whose dot-separated parts all read as code identifiers.
+    pub reject_identifiers: bool,
 }
 
 impl Requirements {
@@ -216,6 +273,9 @@ impl Requirements {
         }
         if class_transition_ratio(secret) < self.min_transition_ratio {
             return Verdict::Reject("word-like");
+        }
+        if self.reject_identifiers && secret.split(|&b| b == b'.').all(identifier_like) {
+            return Verdict::Reject("a code identifier");
         }
         Verdict::Secret
     }
@@ -265,6 +325,16 @@ mod tests {
     fn camel_case_is_word_like() {
         assert!(class_transition_ratio(b"getDefaultConfigurationProvider1") < 0.3);
         assert!(class_transition_ratio(b"q7Lm2Nv8Rc1sW4eY6uI0oP5aS2dF9gTx") > 0.5);
+    }
+
+    #[test]
+    fn identifiers_read_as_identifiers_and_keys_do_not() {
+        for id in [&b"Security"[..], b"SecIdentityCreateWithCertificate", b"SomeFactoryBuilderName1", b"Registry", b"HTTPServerConfigV2", b"getDefaultConfigurationProvider"] {
+            assert!(identifier_like(id), "{}", String::from_utf8_lossy(id));
+        }
+        for key in [&b"q7Lm2Nv8Rc1sW4eY6uI0oP5aS2dF9gTx"[..], b"Ab3dE9gH", b"qLmNvRcsWeYuIoPaSdFgTxKhJbZcVbNm", b"XKCDFGHJKLMNPQRSTVWXZBCDFGHJKLMN", b"aBcDeFgHiJkLmNoPqRsTuVwXyZaBcDeF"] {
+            assert!(!identifier_like(key), "{}", String::from_utf8_lossy(key));
+        }
     }
 
     #[test]

@@ -55,6 +55,8 @@ pub struct Candidate {
     /// A context word of the rule is on the lines around it.
     pub context: bool,
     pub allowed: bool,
+    /// A lowering word of the rule is in the text.
+    pub lowered: bool,
     pub start: Position,
     pub end: Position,
     pub excerpt: Excerpt,
@@ -168,6 +170,7 @@ impl Engine {
                     placeholder: r.hit.placeholder,
                     context: r.hit.context,
                     allowed: r.hit.allowed,
+                    lowered: r.hit.lowered,
                     start,
                     end,
                     excerpt,
@@ -249,7 +252,7 @@ impl Engine {
             if spec.required && !ctx {
                 continue;
             }
-            let confidence = if c.placeholder.is_some() {
+            let confidence = if c.placeholder.is_some() || c.lowered {
                 Confidence::Low
             } else if ctx {
                 spec.with

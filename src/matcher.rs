@@ -23,6 +23,8 @@ pub struct Hit {
     pub context: bool,
     /// `tenscan:allow` on the line, or `tenscan:allow-next-line` on the line above.
     pub allowed: bool,
+    /// One of the rule's lowering words is in the text (another service's library).
+    pub lowered: bool,
 }
 
 /// Compiled rules plus the shared keyword prefilter.
@@ -30,110 +32,102 @@ pub struct Matcher {
     rules: Vec<Rule>,
     /// Rules without keywords: run on every blob.
     ungated: Vec<usize>,
-    /// One automaton over every keyword spelled lower, UPPER and Title case (leftmost-longest,
-    /// so SIMD prefilters apply).
+    /// One automaton over every keyword and decoder trigger, lowercase, run over the text
+    /// with its ASCII case folded: keywords match in any case, as the rules do, and the
+    /// search stays case-sensitive, so the automaton keeps its SIMD prefilter (leftmost-
+    /// longest, restarted one byte after each match so no keyword is hidden).
     prefilter: Option<AhoCorasick>,
-    /// Rules a match of keyword i enables: those of i and of every keyword inside it, so a
+    /// Rules a match of pattern i enables: those of i and of every keyword inside it, so a
     /// shorter keyword hidden by a longer match at the same place still counts.
     keyword_rules: Vec<Vec<usize>>,
     /// Decoders a match of pattern i calls for (see `decode::TRIGGERS`).
     pattern_triggers: Vec<Triggers>,
     context: Vec<Option<AhoCorasick>>,
+    /// Words anywhere in a text that lower a rule's hits to low confidence.
+    lowering: Vec<Option<AhoCorasick>>,
+}
+
+thread_local! {
+    /// The text being matched with its ASCII case folded, reused across texts.
+    static FOLDED: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Runs `f` on `data` with its ASCII letters lowercased (same length, same offsets).
+fn folded<R>(data: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
+    FOLDED.with(|b| {
+        let mut b = b.borrow_mut();
+        b.clear();
+        b.extend(data.iter().map(u8::to_ascii_lowercase));
+        let r = f(&b);
+        if b.capacity() > 64 * 1024 * 1024 {
+            *b = Vec::new();
+        }
+        r
+    })
+}
+
+fn words_automaton(words: &[String]) -> Option<AhoCorasick> {
+    (!words.is_empty()).then(|| AhoCorasick::builder().ascii_case_insensitive(true).build(words).expect("word automaton"))
 }
 
 impl Matcher {
     pub fn new(rules: Vec<Rule>) -> Matcher {
         let mut ungated = vec![];
-        let mut keywords: Vec<String> = vec![];
+        let mut patterns: Vec<String> = vec![];
         for (i, r) in rules.iter().enumerate() {
             if r.spec.keywords.is_empty() {
                 ungated.push(i);
             }
-            keywords.extend(r.spec.keywords.iter().map(|k| k.to_ascii_lowercase()));
+            patterns.extend(r.spec.keywords.iter().map(|k| k.to_ascii_lowercase()));
         }
-        keywords.sort();
-        keywords.dedup();
-        // Case-sensitive spellings (lower, UPPER, Title) keep the automaton's SIMD prefilter,
-        // which ASCII case-insensitive search over common letters would lose (3x slower).
-        let mut spellings: Vec<String> = keywords
-            .iter()
-            .flat_map(|k| [k.clone(), k.to_ascii_uppercase(), title(k)])
-            .collect();
-        // Decoder triggers ride along in the same pass, spelled exactly.
-        spellings.extend(decode::TRIGGERS.iter().map(|(w, _)| w.to_string()));
-        let pattern_triggers = spellings
+        // Decoder triggers ride along in the same pass.
+        patterns.extend(decode::TRIGGERS.iter().map(|(w, _)| w.to_ascii_lowercase()));
+        patterns.sort();
+        patterns.dedup();
+        let pattern_triggers = patterns
             .iter()
             .map(|p| {
                 let mut t = Triggers::default();
                 for (w, kind) in decode::TRIGGERS {
-                    if p.contains(w) {
+                    if p.contains(&w.to_ascii_lowercase()) {
                         t.set(*kind);
                     }
                 }
                 t
             })
             .collect();
-        let keyword_rules = spellings
+        let keyword_rules = patterns
             .iter()
             .map(|outer| {
-                let outer = outer.to_ascii_lowercase();
-                rules
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, r)| {
-                        r.spec
-                            .keywords
-                            .iter()
-                            .any(|k| outer.contains(&k.to_ascii_lowercase()))
-                    })
-                    .map(|(i, _)| i)
-                    .collect()
+                let enables = |r: &Rule| r.spec.keywords.iter().any(|k| outer.contains(&k.to_ascii_lowercase()));
+                rules.iter().enumerate().filter(|(_, r)| enables(r)).map(|(i, _)| i).collect()
             })
             .collect();
-        let prefilter = (!spellings.is_empty()).then(|| {
-            AhoCorasick::builder()
-                .match_kind(MatchKind::LeftmostLongest)
-                .build(&spellings)
-                .expect("keyword automaton")
+        let prefilter = (!patterns.is_empty()).then(|| {
+            AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&patterns).expect("keyword automaton")
         });
-        let context = rules
-            .iter()
-            .map(|r| {
-                (!r.spec.context.words.is_empty()).then(|| {
-                    AhoCorasick::builder()
-                        .ascii_case_insensitive(true)
-                        .build(&r.spec.context.words)
-                        .expect("context automaton")
-                })
-            })
-            .collect();
-        Matcher {
-            rules,
-            ungated,
-            prefilter,
-            keyword_rules,
-            pattern_triggers,
-            context,
-        }
+        let context = rules.iter().map(|r| words_automaton(&r.spec.context.words)).collect();
+        let lowering = rules.iter().map(|r| words_automaton(&r.spec.context.lowering)).collect();
+        Matcher { rules, ungated, prefilter, keyword_rules, pattern_triggers, context, lowering }
     }
 
     pub fn rules(&self) -> &[Rule] {
         &self.rules
     }
 
-    /// Whether any rule keyword occurs in `data`.
+    /// Whether any rule keyword occurs in `data`, in any case.
     pub fn has_keyword(&self, data: &[u8]) -> bool {
-        let Some(ac) = &self.prefilter else {
-            return false;
-        };
-        let mut at = 0;
-        while let Some(m) = ac.find(Input::new(data).span(at..data.len())) {
-            if !self.keyword_rules[m.pattern().as_usize()].is_empty() {
-                return true;
+        let Some(ac) = &self.prefilter else { return false };
+        folded(data, |f| {
+            let mut at = 0;
+            while let Some(m) = ac.find(Input::new(f).span(at..f.len())) {
+                if !self.keyword_rules[m.pattern().as_usize()].is_empty() {
+                    return true;
+                }
+                at = m.start() + 1;
             }
-            at = m.start() + 1;
-        }
-        false
+            false
+        })
     }
 
     /// Every hit in one text, and which decoders it calls for (found in the same keyword
@@ -145,24 +139,24 @@ impl Matcher {
         }
         let mut triggers = Triggers::default();
         if let Some(ac) = &self.prefilter {
-            let mut remaining = self.rules.len() - self.ungated.len();
-            let mut at = 0;
-            // Restart one byte after each match start: every position where a keyword
-            // starts is seen, with the longest keyword there.
-            while remaining > 0 || !triggers.base64 {
-                let Some(m) = ac.find(Input::new(data).span(at..data.len())) else {
-                    break;
-                };
-                let p = m.pattern().as_usize();
-                for &r in &self.keyword_rules[p] {
-                    if !enabled[r] {
-                        enabled[r] = true;
-                        remaining -= 1;
+            folded(data, |f| {
+                let mut remaining = self.rules.len() - self.ungated.len();
+                let mut at = 0;
+                // Restart one byte after each match start: every position where a keyword
+                // starts is seen, with the longest keyword there.
+                while remaining > 0 || !triggers.base64 {
+                    let Some(m) = ac.find(Input::new(f).span(at..f.len())) else { break };
+                    let p = m.pattern().as_usize();
+                    for &r in &self.keyword_rules[p] {
+                        if !enabled[r] {
+                            enabled[r] = true;
+                            remaining -= 1;
+                        }
                     }
+                    triggers.base64 |= self.pattern_triggers[p].base64;
+                    at = m.start() + 1;
                 }
-                triggers.base64 |= self.pattern_triggers[p].base64;
-                at = m.start() + 1;
-            }
+            });
         }
         let mut hits = vec![];
         let bounded = escape_boundaries(data);
@@ -182,6 +176,7 @@ impl Matcher {
         // line holding thousands of keys costs linear time.
         let mut context_memo: Option<(Range<usize>, bool)> = None;
         let mut allow_memo: Option<(Range<usize>, bool)> = None;
+        let mut lowered: Option<bool> = None;
         for caps in rule.regex.captures_iter(view) {
             let Some(span) = rule.secret_span(&caps) else {
                 continue;
@@ -226,13 +221,8 @@ impl Matcher {
                     v
                 }
             };
-            hits.push(Hit {
-                rule: index,
-                span,
-                placeholder,
-                context,
-                allowed,
-            });
+            let lowered = *lowered.get_or_insert_with(|| self.lowering[index].as_ref().is_some_and(|ac| ac.is_match(data)));
+            hits.push(Hit { rule: index, span, placeholder, context, allowed, lowered });
         }
     }
 
@@ -242,17 +232,6 @@ impl Matcher {
             .as_ref()
             .is_some_and(|ac| ac.is_match(path))
     }
-}
-
-/// `api-key` → `Api-Key`: each alphanumeric run capitalised.
-fn title(k: &str) -> String {
-    let mut out = String::new();
-    let mut start = true;
-    for c in k.chars() {
-        out.push(if start { c.to_ascii_uppercase() } else { c });
-        start = !c.is_ascii_alphanumeric();
-    }
-    out
 }
 
 const ALLOW: &[u8] = b"tenscan:allow";
@@ -297,12 +276,6 @@ fn escape_boundaries(data: &[u8]) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn title_capitalises_each_run() {
-        assert_eq!(title("api-key"), "Api-Key");
-        assert_eq!(title("baseten.login"), "Baseten.Login");
-    }
 
     #[test]
     fn a_shorter_keyword_inside_a_longer_match_still_enables_its_rule() {

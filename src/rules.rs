@@ -37,6 +37,10 @@ pub struct RuleSpec {
     /// The secret must not be glued to other token characters or be part of a dotted chain.
     #[serde(default)]
     pub standalone: bool,
+    /// Reject a secret whose dot-separated parts all read as code identifiers
+    /// (`Security.SecIdentityCreateWithCertificate`).
+    #[serde(default)]
+    pub reject_identifiers: bool,
     /// Regexes that mark the captured value as a reference or non-secret (e.g. `^\$`).
     #[serde(default)]
     pub reject: Vec<String>,
@@ -70,6 +74,10 @@ pub struct ContextSpec {
     /// Without context the hit is dropped.
     #[serde(default)]
     pub required: bool,
+    /// Words anywhere in the text that lower the hit to low confidence: another service
+    /// that uses the same shape (`rest_framework_api_key`).
+    #[serde(default)]
+    pub lowering: Vec<String>,
     /// Confidence of a hit with context words nearby.
     #[serde(default = "high")]
     pub with: Confidence,
@@ -84,6 +92,7 @@ impl Default for ContextSpec {
             words: vec![],
             lines: default_context_lines(),
             required: false,
+            lowering: vec![],
             with: high(),
             without: medium(),
         }
@@ -229,6 +238,7 @@ impl Rule {
             min_length: spec.min_length,
             min_entropy: spec.min_entropy,
             min_transition_ratio: spec.min_transition_ratio,
+            reject_identifiers: spec.reject_identifiers,
             ..Default::default()
         };
         for class in &spec.require_classes {
