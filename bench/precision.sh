@@ -49,8 +49,10 @@ echo
 echo "findings at medium or high: $serious"
 for t in "${trees[@]}"; do
   report=$out/precision-$(echo "$t" | tr '/' '_').json
-  python3 -c 'import json,sys
+  python3 - "$report" "$t" <<'PY'
+import json, sys
 for f in json.load(open(sys.argv[1]))["findings"]:
     if f["confidence"] != "low":
-        print(f"  {f[\"confidence\"]:6} {f[\"rule_id\"]:28} {sys.argv[2]}/{f[\"path\"]}:{f[\"line\"]}  {f[\"secret\"]}")' "$report" "$t"
+        print("  %-6s %-28s %s/%s:%d  %s" % (f["confidence"], f["rule_id"], sys.argv[2], f["path"], f["line"], f["secret"]))
+PY
 done

@@ -338,6 +338,22 @@ mod tests {
     }
 
     #[test]
+    fn random_keys_never_read_as_identifiers() {
+        const B62: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = || {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            B62[(x % 62) as usize]
+        };
+        for _ in 0..200_000 {
+            let key: Vec<u8> = (0..41).map(|i| if i == 8 { b'.' } else { next() }).collect();
+            assert!(!key.split(|&b| b == b'.').all(identifier_like), "{}", String::from_utf8_lossy(&key));
+        }
+    }
+
+    #[test]
     fn standalone_rejects_dotted_chains_and_glue() {
         let d = b"x.abc.def y";
         assert!(!is_standalone(d, 2, 5));
