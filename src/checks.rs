@@ -202,7 +202,11 @@ fn words(s: &[u8]) -> Vec<&[u8]> {
             if start < i && s[start..i].iter().all(u8::is_ascii_alphanumeric) {
                 out.push(&s[start..i]);
             }
-            start = if i < s.len() && !s[i].is_ascii_alphanumeric() { i + 1 } else { i };
+            start = if i < s.len() && !s[i].is_ascii_alphanumeric() {
+                i + 1
+            } else {
+                i
+            };
         }
     }
     out
@@ -227,7 +231,11 @@ pub fn identifier_like(s: &[u8]) -> bool {
             return false;
         }
         // A version letter before the number (`V2`).
-        if ws.last().is_some_and(|w| w.len() == 1 && w[0].is_ascii_alphabetic()) && ws.len() > 1 {
+        if ws
+            .last()
+            .is_some_and(|w| w.len() == 1 && w[0].is_ascii_alphabetic())
+            && ws.len() > 1
+        {
             ws.pop();
         }
     }
@@ -329,10 +337,23 @@ mod tests {
 
     #[test]
     fn identifiers_read_as_identifiers_and_keys_do_not() {
-        for id in [&b"Security"[..], b"SecIdentityCreateWithCertificate", b"SomeFactoryBuilderName1", b"Registry", b"HTTPServerConfigV2", b"getDefaultConfigurationProvider"] {
+        for id in [
+            &b"Security"[..],
+            b"SecIdentityCreateWithCertificate",
+            b"SomeFactoryBuilderName1",
+            b"Registry",
+            b"HTTPServerConfigV2",
+            b"getDefaultConfigurationProvider",
+        ] {
             assert!(identifier_like(id), "{}", String::from_utf8_lossy(id));
         }
-        for key in [&b"q7Lm2Nv8Rc1sW4eY6uI0oP5aS2dF9gTx"[..], b"Ab3dE9gH", b"qLmNvRcsWeYuIoPaSdFgTxKhJbZcVbNm", b"XKCDFGHJKLMNPQRSTVWXZBCDFGHJKLMN", b"aBcDeFgHiJkLmNoPqRsTuVwXyZaBcDeF"] {
+        for key in [
+            &b"q7Lm2Nv8Rc1sW4eY6uI0oP5aS2dF9gTx"[..],
+            b"Ab3dE9gH",
+            b"qLmNvRcsWeYuIoPaSdFgTxKhJbZcVbNm",
+            b"XKCDFGHJKLMNPQRSTVWXZBCDFGHJKLMN",
+            b"aBcDeFgHiJkLmNoPqRsTuVwXyZaBcDeF",
+        ] {
             assert!(!identifier_like(key), "{}", String::from_utf8_lossy(key));
         }
     }
@@ -348,8 +369,14 @@ mod tests {
             B62[(x % 62) as usize]
         };
         for _ in 0..200_000 {
-            let key: Vec<u8> = (0..41).map(|i| if i == 8 { b'.' } else { next() }).collect();
-            assert!(!key.split(|&b| b == b'.').all(identifier_like), "{}", String::from_utf8_lossy(&key));
+            let key: Vec<u8> = (0..41)
+                .map(|i| if i == 8 { b'.' } else { next() })
+                .collect();
+            assert!(
+                !key.split(|&b| b == b'.').all(identifier_like),
+                "{}",
+                String::from_utf8_lossy(&key)
+            );
         }
     }
 

@@ -20,19 +20,57 @@ pub struct Decoded {
     /// The encoded span in the blob it was found in.
     pub span: Range<usize>,
     pub text: Vec<u8>,
-    /// For each byte of `text`, its offset in the blob; `None` when a decoded byte has no
-    /// single source byte (base64): positions then point at the whole encoded span.
-    pub map: Option<Vec<usize>>,
+    /// Where each byte of `text` came from; `None` when a decoded byte has no single source
+    /// byte (base64): positions then point at the whole encoded span.
+    pub map: Option<OffsetMap>,
     /// Decoding produced token characters (letters, digits, `.`, `-`, `_`): a secret may be
     /// visible only now. When false, only keyword rules can find something new.
     pub new_tokens: bool,
+}
+
+/// Where the bytes of a decoded text came from, one entry per run copied as it was and per
+/// escape (not one per byte: an 18 MB JSON file would need 144 MB for that).
+#[derive(Debug, Clone, Default)]
+pub struct OffsetMap {
+    /// (start in the text, start in the source, source length; for a copied run the text and
+    /// source lengths are equal, for an escape the text bytes all map to the whole escape).
+    pieces: Vec<(usize, usize, usize, bool)>,
+    len: usize,
+}
+
+impl OffsetMap {
+    fn copied(&mut self, src: usize, n: usize) {
+        match self.pieces.last_mut() {
+            Some((t, s, l, true)) if *t + *l == self.len && *s + *l == src => *l += n,
+            _ => self.pieces.push((self.len, src, n, true)),
+        }
+        self.len += n;
+    }
+
+    fn escape(&mut self, src: usize, src_len: usize, text_len: usize) {
+        self.pieces.push((self.len, src, src_len, false));
+        self.len += text_len;
+    }
+
+    /// The source range of text byte `t`.
+    fn of(&self, t: usize) -> Range<usize> {
+        let i = self.pieces.partition_point(|p| p.0 <= t) - 1;
+        let (ts, ss, sl, copied) = self.pieces[i];
+        if copied {
+            ss + (t - ts)..ss + (t - ts) + 1
+        } else {
+            ss..ss + sl
+        }
+    }
 }
 
 impl Decoded {
     /// The blob span a span of `text` came from.
     pub fn source(&self, r: Range<usize>) -> Range<usize> {
         match &self.map {
-            Some(map) if r.end > r.start && r.end <= map.len() => map[r.start]..map[r.end - 1] + 1,
+            Some(map) if r.end > r.start && r.end <= map.len => {
+                map.of(r.start).start..map.of(r.end - 1).end
+            }
             _ => self.span.clone(),
         }
     }
@@ -45,11 +83,13 @@ pub struct Triggers {
 }
 
 impl Triggers {
-    /// Triggers of a small decoded text (the top-level blob gets them from the matcher).
+    /// Triggers of a small decoded text, in any letter case as the matcher finds them in a
+    /// blob.
     pub fn of(data: &[u8]) -> Triggers {
+        let folded = data.to_ascii_lowercase();
         let mut t = Triggers::default();
         for (word, kind) in TRIGGERS {
-            if memmem::find(data, word.as_bytes()).is_some() {
+            if memmem::find(&folded, word.to_ascii_lowercase().as_bytes()).is_some() {
                 t.set(*kind);
             }
         }
@@ -82,23 +122,35 @@ pub const TRIGGERS: &[(&str, Trigger)] = &[
     ("_b64", Trigger::Base64),
 ];
 
-/// Every decodable span of `data`: an admitted text or text decoded from one. JSON strings are decoded in text that reads as JSON (a notebook, a HAR file, a
-/// config); what the file is called does not matter, so a blob decodes the same at any path.
-/// `keyword` says whether raw text holds a rule keyword: percent-encoded runs are decoded
-/// only when decoding makes new token characters or the run has a keyword in it.
+/// Calls `each` with every decodable span of `data` (an admitted text, or text decoded from
+/// one), one at a time, so only one decoded span is in memory at once. JSON strings are
+/// decoded in text that reads as JSON (a notebook, a HAR file, a config), whatever the
+/// file's name, so a blob decodes the same at any path. `keyword` says whether raw text holds
+/// a rule keyword: percent-encoded runs are decoded only when decoding makes new token
+/// characters or the run has a keyword in it.
+pub fn decode_each(
+    data: &[u8],
+    triggers: Triggers,
+    keyword: &dyn Fn(&[u8]) -> bool,
+    each: &mut dyn FnMut(Decoded),
+) {
+    if starts_like_json(data) && memchr::memchr(b'\\', data).is_some() {
+        json_strings(data, each);
+    }
+    if triggers.base64 {
+        base64_runs(data, each);
+    }
+    percent_runs(data, keyword, each);
+}
+
+/// Every decodable span of `data`, collected (for tests and fuzzing).
 pub fn decode_all(
     data: &[u8],
     triggers: Triggers,
     keyword: &dyn Fn(&[u8]) -> bool,
 ) -> Vec<Decoded> {
     let mut out = vec![];
-    if starts_like_json(data) && memchr::memchr(b'\\', data).is_some() {
-        json_strings(data, &mut out);
-    }
-    if triggers.base64 {
-        base64_runs(data, &mut out);
-    }
-    percent_runs(data, keyword, &mut out);
+    decode_each(data, triggers, keyword, &mut |d| out.push(d));
     out
 }
 
@@ -113,17 +165,33 @@ fn is_token(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_')
 }
 
-/// Strings of a JSON text that contain escapes, unescaped, with a byte-exact map.
-fn json_strings(data: &[u8], out: &mut Vec<Decoded>) {
+/// Strings of a JSON text that contain escapes, unescaped, with a byte-exact map. A string
+/// without an escape is skipped with one memchr, never copied.
+fn json_strings(data: &[u8], each: &mut dyn FnMut(Decoded)) {
     let mut i = 0;
     while let Some(q) = memchr::memchr(b'"', &data[i..]) {
         let start = i + q + 1;
-        let mut j = start;
-        let mut text = vec![];
-        let mut map = vec![];
-        let mut escaped = false;
+        // The first quote, backslash or newline after the opening quote.
+        let Some(k) = memchr::memchr3(b'"', b'\\', b'\n', &data[start..]) else {
+            return;
+        };
+        let stop = start + k;
+        match data[stop] {
+            b'"' => {
+                i = stop + 1;
+                continue;
+            }
+            b'\n' => {
+                i = stop;
+                continue;
+            }
+            _ => {}
+        }
+        let mut text = Vec::with_capacity(64);
+        let mut map = OffsetMap::default();
         let mut new_tokens = false;
         let mut closed = false;
+        let mut j = start;
         while j < data.len() {
             match data[j] {
                 b'"' => {
@@ -132,7 +200,6 @@ fn json_strings(data: &[u8], out: &mut Vec<Decoded>) {
                 }
                 b'\n' => break,
                 b'\\' if j + 1 < data.len() => {
-                    escaped = true;
                     let (bytes, used) = unescape(&data[j..]);
                     // New tokens: an escape that decodes to token characters (`\u0041`), or
                     // one that decodes to a separator right before a token (`x\nKEY`: KEY
@@ -140,22 +207,22 @@ fn json_strings(data: &[u8], out: &mut Vec<Decoded>) {
                     let before_token = data.get(j + used).is_some_and(|&b| is_token(b))
                         && !bytes.iter().all(|&b| is_token(b));
                     new_tokens |= (used > 2 && bytes.iter().any(|&b| is_token(b))) || before_token;
-                    for b in bytes {
-                        text.push(b);
-                        map.push(j);
-                    }
+                    map.escape(j, used, bytes.len());
+                    text.extend_from_slice(&bytes);
                     j += used;
-                    continue;
                 }
-                b => {
-                    text.push(b);
-                    map.push(j);
+                _ => {
+                    // Copy up to the next special byte in one go.
+                    let n =
+                        memchr::memchr3(b'"', b'\\', b'\n', &data[j..]).unwrap_or(data.len() - j);
+                    map.copied(j, n);
+                    text.extend_from_slice(&data[j..j + n]);
+                    j += n;
                 }
             }
-            j += 1;
         }
-        if escaped && closed && text.len() >= 8 {
-            out.push(Decoded {
+        if closed && text.len() >= 8 {
+            each(Decoded {
                 kind: "json",
                 span: start..j,
                 text,
@@ -219,7 +286,7 @@ fn is_b64(b: u8) -> bool {
 }
 
 /// Runs of base64 or base64url characters that decode to text.
-fn base64_runs(data: &[u8], out: &mut Vec<Decoded>) {
+fn base64_runs(data: &[u8], each: &mut dyn FnMut(Decoded)) {
     let mut i = 0;
     while i < data.len() {
         if !is_b64(data[i]) {
@@ -259,7 +326,7 @@ fn base64_runs(data: &[u8], out: &mut Vec<Decoded>) {
             continue;
         };
         if is_text(&text) {
-            out.push(Decoded {
+            each(Decoded {
                 kind: if url { "base64url" } else { "base64" },
                 span: start..end,
                 text,
@@ -283,7 +350,7 @@ fn is_text(b: &[u8]) -> bool {
 }
 
 /// URL-ish runs around each `%XX` escape, decoded when that can reveal something.
-fn percent_runs(data: &[u8], keyword: &dyn Fn(&[u8]) -> bool, out: &mut Vec<Decoded>) {
+fn percent_runs(data: &[u8], keyword: &dyn Fn(&[u8]) -> bool, each: &mut dyn FnMut(Decoded)) {
     let urlish = |b: u8| URLISH[b as usize];
     let mut done = 0;
     for p in memchr::memchr_iter(b'%', data) {
@@ -321,20 +388,20 @@ fn percent_runs(data: &[u8], keyword: &dyn Fn(&[u8]) -> bool, out: &mut Vec<Deco
             continue;
         }
         let mut text = Vec::with_capacity(run.len());
-        let mut map = Vec::with_capacity(run.len());
+        let mut map = OffsetMap::default();
         let mut j = 0;
         while j < run.len() {
             if let Some(b) = escape_at(j) {
                 text.push(b);
-                map.push(start + j);
+                map.escape(start + j, 3, 1);
                 j += 3;
                 continue;
             }
             text.push(run[j]);
-            map.push(start + j);
+            map.copied(start + j, 1);
             j += 1;
         }
-        out.push(Decoded {
+        each(Decoded {
             kind: "percent",
             span: start..end,
             text,

@@ -193,7 +193,7 @@ impl Engine {
         found: &mut Vec<Raw>,
     ) {
         let keyword = |b: &[u8]| self.matcher.has_keyword(b);
-        for dec in decode::decode_all(data, triggers, &keyword) {
+        decode::decode_each(data, triggers, &keyword, &mut |dec| {
             let mut chain = chain.to_vec();
             chain.push(dec.kind);
             let here = |r: Range<usize>| to_top(dec.source(r));
@@ -224,7 +224,7 @@ impl Engine {
                     found,
                 );
             }
-        }
+        });
     }
 
     /// The candidates reported at `path` (rule paths and path context use it) with their

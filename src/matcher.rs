@@ -67,7 +67,12 @@ fn folded<R>(data: &[u8], f: impl FnOnce(&[u8]) -> R) -> R {
 }
 
 fn words_automaton(words: &[String]) -> Option<AhoCorasick> {
-    (!words.is_empty()).then(|| AhoCorasick::builder().ascii_case_insensitive(true).build(words).expect("word automaton"))
+    (!words.is_empty()).then(|| {
+        AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(words)
+            .expect("word automaton")
+    })
 }
 
 impl Matcher {
@@ -99,16 +104,43 @@ impl Matcher {
         let keyword_rules = patterns
             .iter()
             .map(|outer| {
-                let enables = |r: &Rule| r.spec.keywords.iter().any(|k| outer.contains(&k.to_ascii_lowercase()));
-                rules.iter().enumerate().filter(|(_, r)| enables(r)).map(|(i, _)| i).collect()
+                let enables = |r: &Rule| {
+                    r.spec
+                        .keywords
+                        .iter()
+                        .any(|k| outer.contains(&k.to_ascii_lowercase()))
+                };
+                rules
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, r)| enables(r))
+                    .map(|(i, _)| i)
+                    .collect()
             })
             .collect();
         let prefilter = (!patterns.is_empty()).then(|| {
-            AhoCorasick::builder().match_kind(MatchKind::LeftmostLongest).build(&patterns).expect("keyword automaton")
+            AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(&patterns)
+                .expect("keyword automaton")
         });
-        let context = rules.iter().map(|r| words_automaton(&r.spec.context.words)).collect();
-        let lowering = rules.iter().map(|r| words_automaton(&r.spec.context.lowering)).collect();
-        Matcher { rules, ungated, prefilter, keyword_rules, pattern_triggers, context, lowering }
+        let context = rules
+            .iter()
+            .map(|r| words_automaton(&r.spec.context.words))
+            .collect();
+        let lowering = rules
+            .iter()
+            .map(|r| words_automaton(&r.spec.context.lowering))
+            .collect();
+        Matcher {
+            rules,
+            ungated,
+            prefilter,
+            keyword_rules,
+            pattern_triggers,
+            context,
+            lowering,
+        }
     }
 
     pub fn rules(&self) -> &[Rule] {
@@ -117,7 +149,9 @@ impl Matcher {
 
     /// Whether any rule keyword occurs in `data`, in any case.
     pub fn has_keyword(&self, data: &[u8]) -> bool {
-        let Some(ac) = &self.prefilter else { return false };
+        let Some(ac) = &self.prefilter else {
+            return false;
+        };
         folded(data, |f| {
             let mut at = 0;
             while let Some(m) = ac.find(Input::new(f).span(at..f.len())) {
@@ -145,7 +179,9 @@ impl Matcher {
                 // Restart one byte after each match start: every position where a keyword
                 // starts is seen, with the longest keyword there.
                 while remaining > 0 || !triggers.base64 {
-                    let Some(m) = ac.find(Input::new(f).span(at..f.len())) else { break };
+                    let Some(m) = ac.find(Input::new(f).span(at..f.len())) else {
+                        break;
+                    };
                     let p = m.pattern().as_usize();
                     for &r in &self.keyword_rules[p] {
                         if !enabled[r] {
@@ -177,10 +213,9 @@ impl Matcher {
         let mut context_memo: Option<(Range<usize>, bool)> = None;
         let mut allow_memo: Option<(Range<usize>, bool)> = None;
         let mut lowered: Option<bool> = None;
-        for caps in rule.regex.captures_iter(view) {
-            let Some(span) = rule.secret_span(&caps) else {
-                continue;
-            };
+        let mut spans = vec![];
+        rule.secret_spans(view, &mut spans);
+        for span in spans {
             if span.is_empty() {
                 continue;
             }
@@ -221,8 +256,19 @@ impl Matcher {
                     v
                 }
             };
-            let lowered = *lowered.get_or_insert_with(|| self.lowering[index].as_ref().is_some_and(|ac| ac.is_match(data)));
-            hits.push(Hit { rule: index, span, placeholder, context, allowed, lowered });
+            let lowered = *lowered.get_or_insert_with(|| {
+                self.lowering[index]
+                    .as_ref()
+                    .is_some_and(|ac| ac.is_match(data))
+            });
+            hits.push(Hit {
+                rule: index,
+                span,
+                placeholder,
+                context,
+                allowed,
+                lowered,
+            });
         }
     }
 

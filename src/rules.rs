@@ -41,6 +41,15 @@ pub struct RuleSpec {
     /// (`Security.SecIdentityCreateWithCertificate`).
     #[serde(default)]
     pub reject_identifiers: bool,
+    /// A byte every match contains (`.` in `PREFIX.SECRET`): the regex then runs only around
+    /// its occurrences instead of over the whole text. A rule without keywords runs on every
+    /// blob, and this keeps it from costing a full regex pass. Needs a regex of bounded length.
+    #[serde(default)]
+    pub anchor: Option<String>,
+    /// With `anchor`: how many letters or digits must stand right before and right after it
+    /// for a match to be possible (a cheap check before the regex runs).
+    #[serde(default)]
+    pub anchor_alnum: Option<(usize, usize)>,
     /// Regexes that mark the captured value as a reference or non-secret (e.g. `^\$`).
     #[serde(default)]
     pub reject: Vec<String>,
@@ -168,12 +177,23 @@ pub struct RuleFileError {
     at: Option<miette::SourceSpan>,
 }
 
+/// The anchored way to run a rule's regex (see `RuleSpec::anchor`).
+#[derive(Debug, Clone)]
+struct Anchored {
+    byte: u8,
+    before: usize,
+    after: usize,
+    max_len: usize,
+    re: regex_automata::meta::Regex,
+}
+
 /// A rule ready to run.
 #[derive(Debug, Clone)]
 pub struct Rule {
     pub spec: RuleSpec,
     pub origin: String,
     pub regex: Regex,
+    anchored: Option<Anchored>,
     pub paths: Vec<Regex>,
     pub reject: Vec<Regex>,
     pub requirements: Requirements,
@@ -191,6 +211,28 @@ impl Rule {
     /// The secret's span in one regex match: the first participating capture group.
     pub fn secret_span(&self, caps: &regex::bytes::Captures) -> Option<Range<usize>> {
         (1..caps.len()).find_map(|i| caps.get(i)).map(|m| m.range())
+    }
+
+    /// The secret spans of every match of the regex in `hay`, in order: what
+    /// `regex.captures_iter` gives, found around the anchor's occurrences when the rule has
+    /// one (`tests/properties.rs` checks that both ways agree).
+    pub fn secret_spans(&self, hay: &[u8], out: &mut Vec<Range<usize>>) {
+        match &self.anchored {
+            None => out.extend(
+                self.regex
+                    .captures_iter(hay)
+                    .filter_map(|c| self.secret_span(&c)),
+            ),
+            Some(a) => a.spans(hay, out),
+        }
+    }
+
+    /// Like `secret_spans`, always with a full pass of the regex (for tests).
+    pub fn secret_spans_unanchored(&self, hay: &[u8]) -> Vec<Range<usize>> {
+        self.regex
+            .captures_iter(hay)
+            .filter_map(|c| self.secret_span(&c))
+            .collect()
     }
 
     pub fn compile(spec: RuleSpec, origin: &str) -> Result<Rule, RuleError> {
@@ -253,14 +295,78 @@ impl Rule {
                 }
             }
         }
+        let anchored = match &spec.anchor {
+            None => None,
+            Some(a) => {
+                let [byte] = a.as_bytes() else {
+                    return Err(bad("anchor must be a single byte".into()));
+                };
+                let max_len = regex_syntax::ParserBuilder::new()
+                    .utf8(false)
+                    .build()
+                    .parse(&spec.regex)
+                    .ok()
+                    .and_then(|h| h.properties().maximum_len())
+                    .ok_or_else(
+                        || bad("an anchored rule needs a regex of bounded length".into()),
+                    )?;
+                let re = regex_automata::meta::Builder::new()
+                    .configure(regex_automata::meta::Config::new().utf8_empty(false))
+                    .syntax(regex_automata::util::syntax::Config::new().utf8(false))
+                    .build(&spec.regex)
+                    .map_err(|e| bad(format!("invalid regex: {e}")))?;
+                let (before, after) = spec.anchor_alnum.unwrap_or((0, 0));
+                Some(Anchored {
+                    byte: *byte,
+                    before,
+                    after,
+                    max_len,
+                    re,
+                })
+            }
+        };
         Ok(Rule {
             spec,
             origin: origin.into(),
             regex,
+            anchored,
             paths,
             reject,
             requirements,
         })
+    }
+}
+
+impl Anchored {
+    fn spans(&self, hay: &[u8], out: &mut Vec<Range<usize>>) {
+        let mut caps = self.re.create_captures();
+        let mut next = 0;
+        let alnum = |r: Range<usize>| {
+            hay.get(r)
+                .is_some_and(|s| s.iter().all(u8::is_ascii_alphanumeric))
+        };
+        for p in memchr::memchr_iter(self.byte, hay) {
+            if p < next
+                || p < self.before
+                || !alnum(p - self.before..p)
+                || !alnum(p + 1..p + 1 + self.after)
+            {
+                continue;
+            }
+            // Every match holds an anchor; the one holding this anchor lies within max_len
+            // of it. The search sees the bytes around its span, so boundaries (`\b`) hold.
+            let start = p.saturating_sub(self.max_len).max(next);
+            let end = (p + 1 + self.max_len).min(hay.len());
+            self.re
+                .search_captures(&regex_automata::Input::new(hay).span(start..end), &mut caps);
+            let Some(m) = caps.get_match() else { continue };
+            if m.start() <= p && p < m.end() {
+                if let Some(s) = (1..caps.group_len()).find_map(|i| caps.get_group(i)) {
+                    out.push(s.range());
+                }
+                next = m.end().max(m.start() + 1);
+            }
+        }
     }
 }
 

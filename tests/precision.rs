@@ -15,13 +15,31 @@ fn fixtures() -> PathBuf {
 
 /// (file, rule, confidence) of every finding in the precision fixtures, placeholders shown.
 fn scan_fixtures() -> Vec<(String, String, String)> {
-    let out = tenscan().current_dir(fixtures()).args(["scan", ".", "--config", "/dev/null", "--show-placeholders", "-f", "json"]).output().unwrap();
+    let out = tenscan()
+        .current_dir(fixtures())
+        .args([
+            "scan",
+            ".",
+            "--config",
+            "/dev/null",
+            "--show-placeholders",
+            "-f",
+            "json",
+        ])
+        .output()
+        .unwrap();
     let r = json(&out.stdout);
     r["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| (f["path"].as_str().unwrap().to_string(), f["rule_id"].as_str().unwrap().to_string(), f["confidence"].as_str().unwrap().to_string()))
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                f["rule_id"].as_str().unwrap().to_string(),
+                f["confidence"].as_str().unwrap().to_string(),
+            )
+        })
         .collect()
 }
 
@@ -29,20 +47,56 @@ fn scan_fixtures() -> Vec<(String, String, String)> {
 fn identifiers_other_services_and_references_are_not_medium_or_high() {
     let found = scan_fixtures();
     let serious: Vec<_> = found.iter().filter(|f| f.2 != "low").collect();
-    assert!(serious.is_empty(), "medium/high findings in code that holds no Baseten key: {serious:?}");
+    assert!(
+        serious.is_empty(),
+        "medium/high findings in code that holds no Baseten key: {serious:?}"
+    );
     // The djangorestframework-api-key project's own key is still there, at low confidence.
-    assert_eq!(found, vec![("drf_settings.py".to_string(), "baseten-api-key".to_string(), "low".to_string())]);
+    assert_eq!(
+        found,
+        vec![(
+            "drf_settings.py".to_string(),
+            "baseten-api-key".to_string(),
+            "low".to_string()
+        )]
+    );
 }
 
 #[test]
 fn keys_in_any_letter_case_are_found() {
     let d = tree();
     let v = base62(28);
-    write(d.path(), "call.py", format!("# baseten model\nheaders = {{'Authorization': 'API-Key {v}'}}\n"));
-    write(d.path(), ".env", format!("BaseTen_API_KEY={}\n", base62(24)));
-    write(d.path(), "login.py", format!("Baseten.login('{}')\n", base62(24)));
-    let out = tenscan().current_dir(d.path()).args(["scan", ".", "-f", "json"]).output().unwrap();
-    let mut got: Vec<(String, String)> = json(&out.stdout)["findings"].as_array().unwrap().iter().map(|f| (f["path"].as_str().unwrap().into(), f["rule_id"].as_str().unwrap().into())).collect();
+    write(
+        d.path(),
+        "call.py",
+        format!("# baseten model\nheaders = {{'Authorization': 'API-Key {v}'}}\n"),
+    );
+    write(
+        d.path(),
+        ".env",
+        format!("BaseTen_API_KEY={}\n", base62(24)),
+    );
+    write(
+        d.path(),
+        "login.py",
+        format!("Baseten.login('{}')\n", base62(24)),
+    );
+    let out = tenscan()
+        .current_dir(d.path())
+        .args(["scan", ".", "-f", "json"])
+        .output()
+        .unwrap();
+    let mut got: Vec<(String, String)> = json(&out.stdout)["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().into(),
+                f["rule_id"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
     got.sort();
     assert_eq!(
         got,
@@ -54,7 +108,17 @@ fn keys_in_any_letter_case_are_found() {
 fn flip(text: &str, mask: &[bool]) -> String {
     text.chars()
         .enumerate()
-        .map(|(i, c)| if mask.get(i % mask.len().max(1)).copied().unwrap_or(false) { if c.is_ascii_lowercase() { c.to_ascii_uppercase() } else { c.to_ascii_lowercase() } } else { c })
+        .map(|(i, c)| {
+            if mask.get(i % mask.len().max(1)).copied().unwrap_or(false) {
+                if c.is_ascii_lowercase() {
+                    c.to_ascii_uppercase()
+                } else {
+                    c.to_ascii_lowercase()
+                }
+            } else {
+                c
+            }
+        })
         .collect()
 }
 
@@ -91,5 +155,8 @@ fn a_key_shaped_value_in_a_drf_file_is_low_and_elsewhere_medium() {
     assert_eq!(f.len(), 1);
     assert_eq!(f[0].confidence, Confidence::Low);
     let plain = format!("KEY = '{k}'\n");
-    assert_eq!(e.findings(plain.as_bytes(), "app/settings.py", &Counters::default())[0].confidence, Confidence::Medium);
+    assert_eq!(
+        e.findings(plain.as_bytes(), "app/settings.py", &Counters::default())[0].confidence,
+        Confidence::Medium
+    );
 }

@@ -140,3 +140,37 @@ fn former_fuzz_crashes_stay_fixed() {
         }
     }
 }
+
+/// Text made of runs of letters and digits of every length around 8 and 32, dots, and other
+/// separators: the shapes where an anchored scan could disagree with a full one.
+fn dotted_text() -> impl Strategy<Value = String> {
+    proptest::collection::vec(
+        prop_oneof![
+            "[A-Za-z0-9]{1,12}",
+            "[A-Za-z0-9]{28,36}",
+            Just(".".to_string()),
+            Just("..".to_string()),
+            Just("_".to_string()),
+            Just(" ".to_string()),
+            Just("\n".to_string()),
+            Just("é".to_string()),
+            key_strategy(),
+        ],
+        0..40,
+    )
+    .prop_map(|parts| parts.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(400))]
+
+    /// Rules with an anchor find exactly what a full pass of their regex finds.
+    #[test]
+    fn anchored_rules_agree_with_a_full_regex_pass(text in dotted_text()) {
+        for rule in tenscan::rules::builtin().into_iter().filter(|r| r.spec.anchor.is_some()) {
+            let mut anchored = vec![];
+            rule.secret_spans(text.as_bytes(), &mut anchored);
+            prop_assert_eq!(anchored, rule.secret_spans_unanchored(text.as_bytes()), "{}: {:?}", rule.id(), text);
+        }
+    }
+}

@@ -6,9 +6,9 @@ use tenscan::decode::{decode_all, Triggers};
 fuzz_target!(|data: &[u8]| {
     for d in decode_all(data, Triggers { base64: true }, &|_| true) {
         assert!(d.span.end <= data.len() && d.span.start <= d.span.end);
-        if let Some(map) = &d.map {
-            assert_eq!(map.len(), d.text.len());
-            assert!(map.iter().all(|&i| i < data.len()));
+        for t in 0..d.text.len() {
+            let s = d.source(t..t + 1);
+            assert!(s.start < s.end && s.end <= data.len(), "{t}: {s:?}");
         }
         let s = d.source(0..d.text.len());
         assert!(s.end <= data.len());
