@@ -45,6 +45,9 @@ impl Visitor for Walker<'_, '_> {
 
 /// Scans every blob reachable from every ref of `repo`.
 pub fn scan_all(repo: &Repo, opts: &Options, run: &Run, allow: &AllowBase) {
+    // Pack pages are released as the readers go, so the resident set stays near the
+    // working memory rather than the size of the packs.
+    let _releaser = crate::git::residency::Releaser::start();
     let bar = Progress::new(opts.progress, "commits");
     let on_read = || bar.blob();
     let (history, scanned) = blobs::read_while(repo, opts.threads, run, &on_read, |send| {
