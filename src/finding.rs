@@ -130,6 +130,9 @@ pub struct Finding {
     pub placeholder: bool,
     /// How the secret was decoded before it was found (`["json"]`, `["base64"]`, …).
     pub decoded: Vec<String>,
+    /// The text as written where a decoded secret was found (the JSON string, the base64).
+    pub written: Option<Secret>,
+    pub form: Form,
     /// The commit that introduced it (history, ranges, pushes).
     pub commit: Option<Arc<CommitInfo>>,
     /// The git blob it was read from, when it came from git.
@@ -138,12 +141,13 @@ pub struct Finding {
     pub verification: Option<Verification>,
 }
 
-impl Finding {
-    /// The same finding at another path (a blob that lives at several paths).
-    pub fn at_path(&self, path: &str) -> Finding {
-        let mut f = self.clone();
-        f.path = path.to_string();
-        f.fingerprint = crate::hashing::fingerprint(&f.rule_id, path, &f.secret_hash);
-        f
-    }
+/// How the text a secret was found in is stored in its file: what a scrub plan must replace.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Form {
+    /// The file's own bytes.
+    Plain,
+    /// UTF-16, transcoded before the scan.
+    Utf16,
+    /// Inside an archive or a gzip stream, the file at `file`: no text replacement reaches it.
+    Packed { file: String },
 }

@@ -7,6 +7,7 @@
 //! JSON, SARIF; masking and excerpts live there). `run` ties a source to the engine;
 //! `commands` wire each subcommand.
 pub mod admission;
+pub mod api;
 pub mod baseline;
 pub mod checks;
 pub mod cli;
@@ -23,6 +24,7 @@ pub mod lines;
 pub mod matcher;
 pub mod output;
 pub mod report;
+pub mod revoke;
 pub mod rules;
 pub mod run;
 pub mod source;

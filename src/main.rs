@@ -13,6 +13,7 @@ fn main() {
         Command::Rules(cmd) => commands::rules::run(cmd),
         Command::Baseline(cmd) => commands::baseline::run(cmd),
         Command::Verify(args) => commands::verify::run(args),
+        Command::Revoke(args) => commands::revoke::run(args),
         Command::Init { dir, force } => commands::init::run(&dir, force),
         Command::Completions { shell } => commands::docs::completions(shell),
         Command::Man => commands::docs::man(),

@@ -4,7 +4,7 @@
 //! the findings at each path the blob is known by: one path for every input.
 use crate::admission::{self, Chain, IssueKind, Limits};
 use crate::engine::{Candidate, Counters, Engine};
-use crate::finding::Finding;
+use crate::finding::{Finding, Form};
 use crate::report::escape;
 use serde::Serialize;
 use std::io::Write;
@@ -152,6 +152,7 @@ impl<'e> Run<'e> {
     /// The findings of one text of a blob known at `path` (an archive member's path extends
     /// its blob's).
     pub fn judge_text(&self, t: &ScannedText, path: &str, allow_path: &str) -> Vec<Finding> {
+        let blob_path = path;
         let (path, allow_path) = if t.chain.is_empty() {
             (path.to_string(), allow_path.to_string())
         } else {
@@ -163,10 +164,19 @@ impl<'e> Run<'e> {
         let verdicts = self
             .engine
             .judge(&t.candidates, &path, &allow_path, &self.counters);
+        let form = match (t.chain.is_empty(), t.derived) {
+            (false, _) => Form::Packed {
+                file: blob_path.to_string(),
+            },
+            (true, true) => Form::Utf16,
+            (true, false) => Form::Plain,
+        };
         verdicts
             .into_iter()
-            .map(|v| {
-                self.engine
+            .map(|v| Finding {
+                form: form.clone(),
+                ..self
+                    .engine
                     .finding(&t.candidates[v.candidate], v.confidence, &path)
             })
             .collect()

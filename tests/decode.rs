@@ -164,16 +164,6 @@ fn ordinary_base64_and_images_are_not_findings() {
     assert_eq!(r["findings"].as_array().unwrap().len(), 0, "{r}");
 }
 
-fn zip_bytes(members: &[(&str, Vec<u8>)]) -> Vec<u8> {
-    let mut z = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, data) in members {
-        z.start_file(*name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        z.write_all(data).unwrap();
-    }
-    z.finish().unwrap().into_inner()
-}
-
 #[test]
 fn archives_are_opened_with_limits() {
     let d = tree();
@@ -181,16 +171,16 @@ fn archives_are_opened_with_limits() {
     write(
         d.path(),
         "bundle.zip",
-        zip_bytes(&[
+        zip_of(&[
             ("conf/.env", format!("BASETEN_API_KEY={k1}\n").into_bytes()),
             ("img.bin", vec![0, 1, 2, 3]),
         ]),
     );
-    let inner = zip_bytes(&[("deep.txt", format!("key {k2}\n").into_bytes())]);
+    let inner = zip_of(&[("deep.txt", format!("key {k2}\n").into_bytes())]);
     write(
         d.path(),
         "dist/pkg-1.0-py3-none-any.whl",
-        zip_bytes(&[
+        zip_of(&[
             ("pkg/data.zip", inner),
             ("pkg/__init__.py", b"x = 1\n".to_vec()),
         ]),
@@ -210,7 +200,7 @@ fn archives_are_opened_with_limits() {
     write(
         d.path(),
         "big.zip",
-        zip_bytes(&[(
+        zip_of(&[(
             "huge.txt",
             format!("{}\n{k4}\n", "a".repeat(50_000)).into_bytes(),
         )]),

@@ -286,7 +286,7 @@ fn utf16_files_and_archives_are_judged_by_their_admitted_text() {
     utf16.extend(ps1.encode_utf16().flat_map(|u| u.to_le_bytes()));
     write(p, "deploy.ps1", &utf16);
     let env = format!("BASETEN_API_KEY={}\n", key());
-    write(p, "bundle.zip", zip_with(&[("conf/.env", env.clone())]));
+    write(p, "bundle.zip", zip_of(&[("conf/.env", env.clone())]));
     git(p, &["add", "-A"]);
     let (code, got) = tenscan_staged(p, &[]);
     assert_eq!(code, 1);
@@ -302,7 +302,7 @@ fn utf16_files_and_archives_are_judged_by_their_admitted_text() {
     write(
         p,
         "bundle.zip",
-        zip_with(&[("conf/.env", format!("{env}OTHER_BASETEN_TOKEN={}\n", key()))]),
+        zip_of(&[("conf/.env", format!("{env}OTHER_BASETEN_TOKEN={}\n", key()))]),
     );
     git(p, &["add", "-A"]);
     let (_, got) = tenscan_staged(p, &[]);
@@ -310,16 +310,6 @@ fn utf16_files_and_archives_are_judged_by_their_admitted_text() {
         got,
         BTreeSet::from([("bundle.zip!conf/.env".to_string(), 2)])
     );
-}
-
-fn zip_with(members: &[(&str, String)]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, body) in members {
-        w.start_file(*name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        std::io::Write::write_all(&mut w, body.as_bytes()).unwrap();
-    }
-    w.finish().unwrap().into_inner()
 }
 
 #[test]

@@ -4,12 +4,6 @@ use common::*;
 use predicates::prelude::*;
 use std::path::Path;
 
-fn commit(dir: &Path, msg: &str) -> String {
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "--allow-empty", "-m", msg]);
-    git(dir, &["rev-parse", "HEAD"]).trim().to_string()
-}
-
 fn history(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value) {
     let out = tenscan()
         .current_dir(dir)

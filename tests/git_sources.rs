@@ -6,12 +6,6 @@ mod common;
 use common::*;
 use std::path::Path;
 
-fn commit(dir: &Path, msg: &str) -> String {
-    git(dir, &["add", "-A"]);
-    git(dir, &["commit", "-q", "--allow-empty", "-m", msg]);
-    git(dir, &["rev-parse", "HEAD"]).trim().to_string()
-}
-
 fn run(dir: &Path, args: &[&str]) -> (i32, serde_json::Value, String) {
     let out = tenscan()
         .current_dir(dir)
@@ -42,22 +36,6 @@ fn found(r: &serde_json::Value) -> Vec<(String, String)> {
         })
         .collect();
     v.sort();
-    v
-}
-
-fn zip_with(members: &[(&str, String)]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, body) in members {
-        w.start_file(*name, zip::write::SimpleFileOptions::default())
-            .unwrap();
-        std::io::Write::write_all(&mut w, body.as_bytes()).unwrap();
-    }
-    w.finish().unwrap().into_inner()
-}
-
-fn utf16(text: &str) -> Vec<u8> {
-    let mut v = vec![0xFF, 0xFE];
-    v.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
     v
 }
 
@@ -174,12 +152,12 @@ fn archives_and_utf16_files_in_history_and_ranges_carry_their_commit() {
     write(
         p,
         "dist/bundle.zip",
-        zip_with(&[("conf/.env", format!("BASETEN_API_KEY={}\n", key()))]),
+        zip_of(&[("conf/.env", format!("BASETEN_API_KEY={}\n", key()))]),
     );
     write(
         p,
         "deploy.ps1",
-        utf16(&format!("$env:BASETEN_API_KEY = '{}'\r\n", key())),
+        utf16le(&format!("$env:BASETEN_API_KEY = '{}'\r\n", key())),
     );
     let c1 = commit(p, "binaries");
     // The same zip again at another path in a later commit: a second finding, same secret.

@@ -403,16 +403,6 @@ fn a_hostile_install_path_cannot_inject_into_the_hook() {
     );
 }
 
-fn zip_of(members: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    for (name, body) in members {
-        w.start_file(name.as_str(), zip::write::SimpleFileOptions::default())
-            .unwrap();
-        std::io::Write::write_all(&mut w, body).unwrap();
-    }
-    w.finish().unwrap().into_inner()
-}
-
 #[test]
 fn archive_limits_and_damage_fail_closed_and_say_where() {
     let d = tree();
@@ -425,7 +415,7 @@ fn archive_limits_and_damage_fail_closed_and_say_where() {
     write(p, "many.zip", zip_of(&many));
     // Nested four deep.
     let mut nested = zip_of(&[(
-        "key.env".into(),
+        "key.env",
         format!("BASETEN_API_KEY={}\n", key()).into_bytes(),
     )]);
     for i in 0..3 {
@@ -441,14 +431,14 @@ fn archive_limits_and_damage_fail_closed_and_say_where() {
     // A zip cut in half: its first members are salvaged.
     let big = zip_of(&[
         (
-            "first.env".into(),
+            "first.env",
             format!("BASETEN_API_KEY={}\n", key()).into_bytes(),
         ),
         (
-            "second.bin".into(),
+            "second.bin",
             (0..200_000u32)
                 .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
-                .collect(),
+                .collect::<Vec<u8>>(),
         ),
     ]);
     write(p, "cut.zip", &big[..big.len() / 2]);

@@ -14,7 +14,8 @@ pub fn run(args: HistoryArgs) -> Result<i32, Fatal> {
         Some(rev) => ConfigSource::Commit { repo: &repo, rev },
         None => ConfigSource::Tree(repo.root()),
     };
-    let session = Session::start(&args.report, ScanKind::History, source)?;
+    let session = Session::start(&args.report, ScanKind::History, source)?
+        .with_scrub_plan(args.scrub_plan.clone())?;
     let opts = options(&session, args.all_occurrences);
     let selection = match (&args.range, &args.since) {
         (Some(range), _) => Some(changes::for_revisions(

@@ -4,6 +4,7 @@ pub mod docs;
 pub mod history;
 pub mod hook;
 pub mod init;
+pub mod revoke;
 pub mod rules;
 pub mod scan;
 pub mod session;

@@ -39,6 +39,8 @@ pub struct Session {
     baseline: Option<Baseline>,
     /// Set when findings are to be verified against Baseten's API.
     verify: Option<verify::Settings>,
+    /// Where to write a scrub plan for the findings (`history --scrub-plan`).
+    scrub_plan: Option<PathBuf>,
 }
 
 impl Session {
@@ -115,7 +117,27 @@ impl Session {
             output,
             baseline,
             verify,
+            scrub_plan: None,
         })
+    }
+
+    /// Writes a scrub plan for the findings to `path` when the scan ends; fails now if its
+    /// directory does not exist.
+    pub fn with_scrub_plan(mut self, path: Option<PathBuf>) -> Result<Session, Fatal> {
+        if let Some(p) = &path {
+            let dir = match p.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            if !dir.is_dir() {
+                return Err(Fatal::Output {
+                    path: p.clone(),
+                    message: "its directory does not exist".into(),
+                });
+            }
+        }
+        self.scrub_plan = path;
+        Ok(self)
     }
 
     pub fn run(&self) -> Run<'_> {
@@ -161,6 +183,14 @@ impl Session {
                         .as_ref()
                         .is_some_and(|v| v.status == Status::Live)
                 });
+            }
+        }
+        if let Some(path) = &self.scrub_plan {
+            let plan = report::scrub::Plan::of(&found);
+            crate::output::write_file(path, &plan.text, true)
+                .map_err(|e| Fatal::output(path, e))?;
+            if !quiet {
+                eprintln!("{}", plan.checklist(path));
             }
         }
         stats.findings = found.len() as u64;

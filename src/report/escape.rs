@@ -36,6 +36,11 @@ pub fn line(s: &str) -> Cow<'_, str> {
     escape(s, |_| false)
 }
 
+/// A path given by the user or found in a scan, as one escaped line.
+pub fn path(p: &std::path::Path) -> String {
+    line(&p.to_string_lossy()).into_owned()
+}
+
 /// Source text shown as it is laid out: tabs kept, everything else escaped.
 pub fn source(s: &str) -> Cow<'_, str> {
     escape(s, |c| c == '\t')

@@ -7,6 +7,7 @@ pub mod json;
 pub mod mask;
 pub mod pretty;
 pub mod sarif;
+pub mod scrub;
 
 use crate::finding::Finding;
 use crate::rules::Rule;
@@ -58,7 +59,15 @@ pub fn shown_secret(f: &Finding, reveal: bool) -> String {
     if reveal {
         f.secret.expose().to_string()
     } else {
-        mask::mask(f.secret.expose(), f.reveal)
+        // A Baseten API key's prefix is public (Baseten's pages show it; `revoke` needs it),
+        // whichever rule found the key.
+        let s = f.secret.expose();
+        let reveal = if crate::verify::is_api_key_shape(s) {
+            8
+        } else {
+            f.reveal
+        };
+        mask::mask(s, reveal)
     }
 }
 

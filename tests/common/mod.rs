@@ -123,3 +123,28 @@ pub fn sarif_validator() -> jsonschema::Validator {
     .unwrap();
     jsonschema::draft4::new(&schema).expect("schema compiles")
 }
+
+/// Stages everything and commits; returns the commit id.
+pub fn commit(dir: &Path, msg: &str) -> String {
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "--allow-empty", "-m", msg]);
+    git(dir, &["rev-parse", "HEAD"]).trim().to_string()
+}
+
+/// A zip archive of (name, content) members.
+pub fn zip_of<N: AsRef<str>, B: AsRef<[u8]>>(members: &[(N, B)]) -> Vec<u8> {
+    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    for (name, body) in members {
+        w.start_file(name.as_ref(), zip::write::SimpleFileOptions::default())
+            .unwrap();
+        std::io::Write::write_all(&mut w, body.as_ref()).unwrap();
+    }
+    w.finish().unwrap().into_inner()
+}
+
+/// `text` as UTF-16LE with a byte-order mark.
+pub fn utf16le(text: &str) -> Vec<u8> {
+    let mut v = vec![0xFF, 0xFE];
+    v.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
+    v
+}
