@@ -285,56 +285,74 @@ fn is_b64(b: u8) -> bool {
     B64[b as usize]
 }
 
-/// Runs of base64 or base64url characters that decode to text.
+/// Runs of base64 or base64url characters that decode to text. Runs shorter than
+/// `MIN_B64` are skipped without reading most of their bytes: a long enough run that starts
+/// after position `i` must cover `i + MIN_B64 - 1`, so only that byte is looked at first.
 fn base64_runs(data: &[u8], each: &mut dyn FnMut(Decoded)) {
+    // Invariant: `i == 0` or `data[i - 1]` is not a base64 character, and no run worth
+    // decoding starts before `i` unless it was already handled.
     let mut i = 0;
-    while i < data.len() {
-        if !is_b64(data[i]) {
-            i += 1;
+    while i + MIN_B64 <= data.len() {
+        let probe = i + MIN_B64 - 1;
+        if !is_b64(data[probe]) {
+            i = probe + 1;
             continue;
         }
-        let start = i;
-        while i < data.len() && is_b64(data[i]) {
-            i += 1;
+        let mut start = probe;
+        while start > i && is_b64(data[start - 1]) {
+            start -= 1;
         }
-        let mut end = i;
-        while end < data.len() && data[end] == b'=' && end - i < 2 {
-            end += 1;
+        let mut stop = probe + 1;
+        while stop < data.len() && is_b64(data[stop]) {
+            stop += 1;
         }
-        let run = &data[start..i];
-        if run.len() < MIN_B64 || run.len() > MAX_B64 {
-            continue;
-        }
-        // Plain words and identifiers are not base64 payloads.
-        if run
-            .iter()
-            .all(|b| b.is_ascii_lowercase() || *b == b'_' || *b == b'-')
-        {
-            continue;
-        }
-        let url = run.iter().any(|&b| b == b'-' || b == b'_');
-        let std_ = run.iter().any(|&b| b == b'+' || b == b'/');
-        if url && std_ {
-            continue;
-        }
-        let engine = if url {
-            &base64::engine::general_purpose::URL_SAFE_NO_PAD
-        } else {
-            &base64::engine::general_purpose::STANDARD_NO_PAD
-        };
-        let Ok(text) = engine.decode(run) else {
-            continue;
-        };
-        if is_text(&text) {
-            each(Decoded {
-                kind: if url { "base64url" } else { "base64" },
-                span: start..end,
-                text,
-                map: None,
-                new_tokens: true,
-            });
+        i = stop + 1;
+        if let Some(d) = base64_run(data, start, stop) {
+            each(d);
         }
     }
+}
+
+/// The maximal run `data[start..stop]` of base64 characters, decoded if it is worth it.
+fn base64_run(data: &[u8], start: usize, stop: usize) -> Option<Decoded> {
+    let run = &data[start..stop];
+    if run.len() < MIN_B64 || run.len() > MAX_B64 {
+        return None;
+    }
+    // Plain words and identifiers are not base64 payloads, nor are hex digests (lock-file
+    // checksums, commit ids): base64 of text always has letters past `f`.
+    let all = |f: fn(&u8) -> bool| run.iter().all(f);
+    if all(|b| b.is_ascii_lowercase() || *b == b'_' || *b == b'-')
+        || all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(b))
+        || all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(b))
+    {
+        return None;
+    }
+    let url = run.iter().any(|&b| b == b'-' || b == b'_');
+    let std_ = run.iter().any(|&b| b == b'+' || b == b'/');
+    if url && std_ {
+        return None;
+    }
+    let engine = if url {
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD
+    } else {
+        &base64::engine::general_purpose::STANDARD_NO_PAD
+    };
+    let text = engine.decode(run).ok()?;
+    if !is_text(&text) {
+        return None;
+    }
+    let mut end = stop;
+    while end < data.len() && data[end] == b'=' && end - stop < 2 {
+        end += 1;
+    }
+    Some(Decoded {
+        kind: if url { "base64url" } else { "base64" },
+        span: start..end,
+        text,
+        map: None,
+        new_tokens: true,
+    })
 }
 
 /// Decoded bytes that read as text: no NUL, almost all printable.
@@ -444,6 +462,52 @@ mod tests {
             &|_| true
         )
         .is_empty());
+    }
+
+    /// Every maximal run, byte by byte: what the skipping scan must agree with.
+    fn base64_runs_bytewise(data: &[u8]) -> Vec<(Range<usize>, Vec<u8>)> {
+        let mut out = vec![];
+        let mut i = 0;
+        while i < data.len() {
+            if !is_b64(data[i]) {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < data.len() && is_b64(data[i]) {
+                i += 1;
+            }
+            out.extend(base64_run(data, start, i).map(|d| (d.span, d.text)));
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_skipping_base64_scan_finds_every_run(
+            parts in proptest::collection::vec(
+                (0usize..4, 0usize..120, proptest::collection::vec(0u8..=255, 0..4)),
+                0..12,
+            )
+        ) {
+            // Runs of base64 text (encoded prose, hex, identifiers) of many lengths between
+            // arbitrary separators.
+            let mut data = vec![];
+            for (kind, len, sep) in parts {
+                let prose = "BASETEN_API_KEY=made-up value, and more words here ".repeat(3);
+                let run: String = match kind {
+                    0 => base64::engine::general_purpose::STANDARD.encode(&prose[..len.min(prose.len())]),
+                    1 => base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&prose[..len.min(prose.len())]),
+                    2 => "0123456789abcdef".repeat(8)[..len].to_string(),
+                    _ => "someIdentifierName_".repeat(7)[..len].to_string(),
+                };
+                data.extend_from_slice(run.as_bytes());
+                data.extend_from_slice(&sep);
+            }
+            let mut fast = vec![];
+            base64_runs(&data, &mut |d| fast.push((d.span, d.text)));
+            proptest::prop_assert_eq!(fast, base64_runs_bytewise(&data));
+        }
     }
 
     #[test]

@@ -13,36 +13,12 @@ use std::sync::OnceLock;
 fn pre_commit() -> Option<PathBuf> {
     static BIN: OnceLock<Option<PathBuf>> = OnceLock::new();
     BIN.get_or_init(|| {
-        if Command::new("python3").arg("--version").output().is_err() {
-            eprintln!("skipped: python3 is not installed, so the pre-commit framework cannot be");
-            return None;
-        }
-        let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pre-commit-venv");
-        let bin = venv.join("bin/pre-commit");
-        if !bin.exists() {
-            let ok = Command::new("python3")
-                .args(["-m", "venv"])
-                .arg(&venv)
-                .status()
-                .unwrap()
-                .success();
-            assert!(ok, "python3 -m venv failed");
-            let out = Command::new(venv.join("bin/pip"))
-                .args([
-                    "install",
-                    "-q",
-                    "--disable-pip-version-check",
-                    "pre-commit>=3.2",
-                ])
-                .output()
-                .unwrap();
-            assert!(
-                out.status.success(),
-                "pip install pre-commit: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        Some(bin)
+        python_tool(
+            "pre-commit-venv",
+            "pre-commit>=3.2",
+            "the pre-commit framework cannot be",
+        )
+        .map(|bin| bin.join("pre-commit"))
     })
     .clone()
 }

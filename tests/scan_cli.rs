@@ -4,17 +4,11 @@ use common::*;
 use predicates::prelude::*;
 
 fn scan_json(dir: &std::path::Path, extra: &[&str]) -> (i32, serde_json::Value, String) {
-    let out = tenscan()
-        .current_dir(dir)
-        .args(["scan", ".", "-f", "json"])
-        .args(extra)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        json(&out.stdout),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let args: Vec<&str> = ["scan", ".", "-f", "json"]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect();
+    run_json(dir, &args)
 }
 
 #[test]

@@ -4,42 +4,8 @@
 mod common;
 use base64::Engine as _;
 use common::*;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
-
-/// A directory holding `git-filter-repo`, installed from PyPI into a virtualenv once per build
-/// directory (git finds `git filter-repo` on PATH); `None` without python3.
-fn filter_repo_bin() -> Option<PathBuf> {
-    if Command::new("python3").arg("--version").output().is_err() {
-        return None;
-    }
-    let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("filter-repo-venv");
-    let bin = venv.join("bin");
-    if !bin.join("git-filter-repo").exists() {
-        let ok = Command::new("python3")
-            .args(["-m", "venv"])
-            .arg(&venv)
-            .status()
-            .unwrap()
-            .success();
-        assert!(ok, "python3 -m venv failed");
-        let out = Command::new(bin.join("pip"))
-            .args([
-                "install",
-                "-q",
-                "--disable-pip-version-check",
-                "git-filter-repo>=2.38",
-            ])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "pip install git-filter-repo: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-    Some(bin)
-}
 
 fn path_with(dir: &Path) -> std::ffi::OsString {
     let rest = std::env::var_os("PATH").unwrap_or_default();
@@ -59,17 +25,11 @@ fn git_bytes(dir: &Path, args: &[&str]) -> String {
 }
 
 fn history(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value, String) {
-    let out = tenscan()
-        .current_dir(dir)
-        .args(["history", ".", "-f", "json"])
-        .args(extra)
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap(),
-        json(&out.stdout),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let args: Vec<&str> = ["history", ".", "-f", "json"]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect();
+    run_json(dir, &args)
 }
 
 #[test]
@@ -206,8 +166,11 @@ fn the_plan_removes_every_secret_from_history_with_git_filter_repo() {
         "{rewrite}"
     );
 
-    let Some(bin) = filter_repo_bin() else {
-        eprintln!("skipped: python3 is not installed, so git-filter-repo cannot be");
+    let Some(bin) = python_tool(
+        "filter-repo-venv",
+        "git-filter-repo>=2.38",
+        "git-filter-repo cannot be",
+    ) else {
         return;
     };
     let mirror = d.path().join("scrub.git");

@@ -148,3 +148,50 @@ pub fn utf16le(text: &str) -> Vec<u8> {
     v.extend(text.encode_utf16().flat_map(|u| u.to_le_bytes()));
     v
 }
+
+/// The `bin` directory of a virtualenv made once per build directory with `requirement`
+/// installed from PyPI; `None` (saying what is skipped) without python3.
+pub fn python_tool(venv: &str, requirement: &str, skipped: &str) -> Option<PathBuf> {
+    if std::process::Command::new("python3")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: python3 is not installed, so {skipped}");
+        return None;
+    }
+    let venv = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(venv);
+    let bin = venv.join("bin");
+    let ready = venv.join(".installed");
+    if !ready.exists() {
+        let ok = std::process::Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv)
+            .status()
+            .unwrap()
+            .success();
+        assert!(ok, "python3 -m venv failed");
+        let out = std::process::Command::new(bin.join("pip"))
+            .args(["install", "-q", "--disable-pip-version-check", requirement])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "pip install {requirement}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::write(&ready, requirement).unwrap();
+    }
+    Some(bin)
+}
+
+/// Runs tenscan in `dir` with `args`, which ask for a JSON report on stdout: the exit code,
+/// the report and stderr.
+pub fn run_json(dir: &Path, args: &[&str]) -> (i32, serde_json::Value, String) {
+    let out = tenscan().current_dir(dir).args(args).output().unwrap();
+    (
+        out.status.code().unwrap(),
+        json(&out.stdout),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
