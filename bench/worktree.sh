@@ -21,7 +21,7 @@ declare -A cmd=(
   [tenscan]="$tenscan scan '$corpus' -f json -o '$out/tenscan.json' -q"
   [ripgrep]="rg -c -uuu '(?-u)\\b[A-Za-z0-9]{8}\\.[A-Za-z0-9]{32}\\b' '$corpus'"
   [kingfisher]="kingfisher scan '$corpus' --rules-path '$here/kingfisher-baseten.yaml' --load-builtins=false --no-validate --no-update-check --format json -o '$out/kingfisher.json'"
-  [betterleaks]="betterleaks dir '$corpus' -c '$here/betterleaks-baseten.toml' --no-banner --exit-code 0 -o '$out/betterleaks.json'"
+  [betterleaks]="betterleaks fs '$corpus' -c '$here/betterleaks-baseten.toml' --no-banner --exit-code 0 -o '$out/betterleaks.json'"
   [gitleaks]="'$gitleaks' dir '$corpus' -c '$here/gitleaks-baseten.toml' --no-banner --exit-code 0 -r '$out/gitleaks.json' --report-format json"
 )
 order=(tenscan ripgrep kingfisher betterleaks gitleaks)

@@ -211,6 +211,12 @@ fn json_strings(data: &[u8], each: &mut dyn FnMut(Decoded)) {
                     text.extend_from_slice(&bytes);
                     j += used;
                 }
+                // A backslash as the text's last byte escapes nothing: copied as it is.
+                b'\\' => {
+                    map.copied(j, 1);
+                    text.push(b'\\');
+                    j += 1;
+                }
                 _ => {
                     // Copy up to the next special byte in one go.
                     let n =
@@ -507,6 +513,15 @@ mod tests {
             let mut fast = vec![];
             base64_runs(&data, &mut |d| fast.push((d.span, d.text)));
             proptest::prop_assert_eq!(fast, base64_runs_bytewise(&data));
+        }
+    }
+
+    #[test]
+    fn a_string_cut_after_a_backslash_ends_the_scan() {
+        // Found by the matcher fuzz target: the copy step found the backslash again at
+        // once and never advanced.
+        for raw in [&b"[sk_y\"6(\0\\"[..], b"{\"a\": \"x\\", b"[\"\\"] {
+            assert!(decode_all(raw, Triggers::of(raw), &|_| true).is_empty());
         }
     }
 

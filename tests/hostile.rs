@@ -305,6 +305,46 @@ fn thousands_of_keys_on_one_line_take_linear_time() {
 }
 
 #[test]
+fn json_cut_off_after_a_backslash_cannot_hang_a_scan() {
+    // Found by the matcher fuzz target: a JSON string whose last byte is a backslash sent
+    // the decoder into an endless loop (scan, the hook and history alike).
+    let d = tree();
+    git(d.path(), &["init", "-q", "-b", "main"]);
+    let k = key();
+    write(d.path(), "cut.json", "{\"a\": \"x\\");
+    write(
+        d.path(),
+        "notebook.json",
+        format!("{{\"source\": \"baseten.login(\\\"{k}\\\")\", \"tail\": \"\\"),
+    );
+    commit(d.path(), "cut json");
+    for args in [
+        &["scan", ".", "-f", "json"][..],
+        &["history", ".", "-f", "json"],
+    ] {
+        let out = tenscan()
+            .current_dir(d.path())
+            .args(args)
+            .timeout(Duration::from_secs(30))
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?} finished with the key found"
+        );
+        assert_eq!(locations(&json(&out.stdout)).len(), 1, "{args:?}");
+    }
+    let out = tenscan()
+        .args(["scan", "-", "-f", "json"])
+        .write_stdin("[\"\\")
+        .timeout(Duration::from_secs(30))
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0));
+}
+
+#[test]
 fn tracked_files_are_scanned_even_when_gitignore_matches_them() {
     let d = tree();
     let p = d.path();
