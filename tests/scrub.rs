@@ -13,17 +13,6 @@ fn path_with(dir: &Path) -> std::ffi::OsString {
         .unwrap()
 }
 
-/// Git's output as text, with bytes that are not UTF-8 (UTF-16 blobs) replaced.
-fn git_bytes(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .current_dir(dir)
-        .args(args)
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
 fn history(dir: &Path, extra: &[&str]) -> (i32, serde_json::Value, String) {
     let args: Vec<&str> = ["history", ".", "-f", "json"]
         .into_iter()
@@ -202,7 +191,7 @@ fn the_plan_removes_every_secret_from_history_with_git_filter_repo() {
     assert_eq!(code, 0, "{after}\n{err}");
     assert_eq!(after["findings"].as_array().unwrap().len(), 0);
     // The rewritten blobs hold the replacement where the secrets were (UTF-16 included).
-    let blobs = git_bytes(&mirror, &["log", "--all", "-p", "--text", "--format="]);
+    let blobs = git(&mirror, &["log", "--all", "-p", "--text", "--format="]);
     assert!(
         blobs.contains("BASETEN_API_KEY = \"***REMOVED***\""),
         "{blobs}"
@@ -214,7 +203,7 @@ fn the_plan_removes_every_secret_from_history_with_git_filter_repo() {
     for k in all {
         assert!(!blobs.contains(&k[k.len() - 20..]));
     }
-    let ps1 = git_bytes(&mirror, &["show", "HEAD~1:ops/deploy.ps1"]);
+    let ps1 = git(&mirror, &["show", "HEAD~1:ops/deploy.ps1"]);
     assert!(
         ps1.contains("*\0*\0*\0R\0E\0M\0O\0V\0E\0D\0"),
         "UTF-16 replaced as UTF-16: {ps1:?}"

@@ -79,7 +79,8 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
         "git {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8(out.stdout).unwrap()
+    // Bytes that are not UTF-8 (a UTF-16 blob in `git show`) are replaced.
+    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 pub fn git_init(dir: &Path) {
