@@ -301,12 +301,18 @@ impl Engine {
         let cands = self.scan(text);
         self.judge(&cands, path, path, counters)
             .into_iter()
-            .map(|v| self.finding(&cands[v.candidate], v.confidence, path))
+            .map(|v| self.finding(&cands[v.candidate], v.confidence, path, Form::Plain))
             .collect()
     }
 
-    /// The finding for a judged candidate at `path`.
-    pub fn finding(&self, c: &Candidate, confidence: Confidence, path: &str) -> Finding {
+    /// The finding for a judged candidate at `path`, in a text stored as `form`.
+    pub fn finding(
+        &self,
+        c: &Candidate,
+        confidence: Confidence,
+        path: &str,
+        form: Form,
+    ) -> Finding {
         let rule = &self.matcher.rules()[c.rule];
         Finding {
             rule_id: rule.spec.id.clone(),
@@ -325,7 +331,7 @@ impl Engine {
             placeholder: c.placeholder.is_some(),
             decoded: c.decoded.iter().map(|k| k.to_string()).collect(),
             written: c.written.clone(),
-            form: Form::Plain,
+            form,
             commit: None,
             blob: None,
             excerpt: c.excerpt.clone(),

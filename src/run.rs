@@ -173,11 +173,13 @@ impl<'e> Run<'e> {
         };
         verdicts
             .into_iter()
-            .map(|v| Finding {
-                form: form.clone(),
-                ..self
-                    .engine
-                    .finding(&t.candidates[v.candidate], v.confidence, &path)
+            .map(|v| {
+                self.engine.finding(
+                    &t.candidates[v.candidate],
+                    v.confidence,
+                    &path,
+                    form.clone(),
+                )
             })
             .collect()
     }

@@ -168,6 +168,18 @@ fn clone_at(d: &Path, name: &str, rev: &str) -> PathBuf {
     ws
 }
 
+/// The action in PR mode, with the committed baseline, on a pull request from `base` to `head`.
+fn pr_job(d: &Path, ws: &Path, base: &str, head: &str) -> Job {
+    runner(
+        d,
+        ws,
+        "pull_request",
+        pr_event(base, head),
+        &[("mode", "pr"), ("baseline", ".tenscan-baseline.toml")],
+    )
+    .run()
+}
+
 fn pr_event(base: &str, head: &str) -> serde_json::Value {
     serde_json::json!({"pull_request": {"base": {"sha": base}, "head": {"sha": head}, "commits": 2}})
 }
@@ -232,14 +244,7 @@ fn check_report(job: &Job, ws: &Path, new: &str, old: &str, category: &str) {
 fn pull_request_reports_only_the_prs_own_key() {
     let (d, base, head, old, new) = origin();
     let ws = clone_at(d.path(), "ws", &head);
-    let job = runner(
-        d.path(),
-        &ws,
-        "pull_request",
-        pr_event(&base, &head),
-        &[("mode", "pr"), ("baseline", ".tenscan-baseline.toml")],
-    )
-    .run();
+    let job = pr_job(d.path(), &ws, &base, &head);
     assert!(
         job.stdout.contains("already built"),
         "with no release, the build step runs (and finds it built): {}",
@@ -275,14 +280,7 @@ fn pull_request_in_a_shallow_checkout_fetches_what_it_needs() {
         Some(0),
         "base is not in a depth-1 clone"
     );
-    let job = runner(
-        d.path(),
-        &ws,
-        "pull_request",
-        pr_event(&base, &head),
-        &[("mode", "pr"), ("baseline", ".tenscan-baseline.toml")],
-    )
-    .run();
+    let job = pr_job(d.path(), &ws, &base, &head);
     check_report(&job, &ws, &new, &old, "tenscan-pr");
 }
 
@@ -330,14 +328,7 @@ fn a_pull_request_cannot_allowlist_itself() {
     git(&ws, &["commit", "-qm", "exempt myself"]);
     let head = git(&ws, &["rev-parse", "HEAD"]).trim().to_string();
     git(&ws, &["push", "-q", "origin", "HEAD:feature"]);
-    let job = runner(
-        d.path(),
-        &ws,
-        "pull_request",
-        pr_event(&base, &head),
-        &[("mode", "pr"), ("baseline", ".tenscan-baseline.toml")],
-    )
-    .run();
+    let job = pr_job(d.path(), &ws, &base, &head);
     assert!(job.failed, "{}{}", job.stdout, job.stderr);
     let (_, sarif) = sarif_of(&ws);
     let uris: Vec<String> = sarif["runs"][0]["results"]

@@ -247,24 +247,10 @@ fn install_honours_hooks_path_chains_foreign_hooks_and_uninstall_restores() {
 fn pre_push_scans_exactly_the_pushed_commits() {
     let d = tree();
     let remote = d.path().join("remote.git");
-    git(
-        d.path(),
-        &[
-            "init",
-            "-q",
-            "--bare",
-            "-b",
-            "main",
-            &remote.display().to_string(),
-        ],
-    );
     let p = d.path().join("work");
     std::fs::create_dir(&p).unwrap();
     git_init(&p);
-    git(
-        &p,
-        &["remote", "add", "origin", &remote.display().to_string()],
-    );
+    bare_origin(&p, &remote);
     // Already on the remote: an old secret that the pre-push hook must not re-report.
     write(&p, "old.txt", format!("{}\n", key()));
     git(&p, &["add", "-A"]);

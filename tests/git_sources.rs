@@ -263,14 +263,7 @@ fn deep_commit(p: &Path, branch: &str, depth: usize, body: &str) -> String {
         path.join("/"),
         body.len()
     );
-    let mut child = std::process::Command::new("git")
-        .current_dir(p)
-        .args(["fast-import", "--quiet"])
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(child.stdin.as_mut().unwrap(), stream.as_bytes()).unwrap();
-    assert!(child.wait().unwrap().success());
+    fast_import(p, &stream);
     git(p, &["rev-parse", &format!("refs/heads/{branch}")])
         .trim()
         .to_string()

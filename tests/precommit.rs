@@ -56,21 +56,7 @@ fn repo(hooks: &[&str]) -> Repo {
         ),
     );
     let remote = dir.path().join("remote.git");
-    git(
-        dir.path(),
-        &[
-            "init",
-            "-q",
-            "--bare",
-            "-b",
-            "main",
-            &remote.display().to_string(),
-        ],
-    );
-    git(
-        &path,
-        &["remote", "add", "origin", &remote.display().to_string()],
-    );
+    bare_origin(&path, &remote);
     let home = dir.path().to_path_buf();
     Repo {
         _dir: dir,

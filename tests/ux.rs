@@ -325,14 +325,7 @@ fn the_progress_line_counts_commits_with_a_total_and_is_cleared() {
         let body = format!("line {i}\n{}", "filler text\n".repeat(40));
         stream.push_str(&format!("commit refs/heads/main\ncommitter T <t@x> {} +0000\ndata 2\nc\nM 100644 inline f{}.txt\ndata {}\n{body}\n", 1_700_000_000 + i, i % 50, body.len()));
     }
-    let mut child = std::process::Command::new("git")
-        .current_dir(p)
-        .args(["fast-import", "--quiet"])
-        .stdin(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(child.stdin.as_mut().unwrap(), stream.as_bytes()).unwrap();
-    assert!(child.wait().unwrap().success());
+    fast_import(p, &stream);
     let o = under_pty(p, &format!("{} history", bin()), &[]);
     let last_progress = o
         .rfind("/3000 commits")

@@ -83,6 +83,35 @@ pub fn git(dir: &Path, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
+/// Feeds a `git fast-import` stream to the repository at `dir` (objects go into a pack).
+pub fn fast_import(dir: &Path, stream: &str) {
+    let mut child = std::process::Command::new("git")
+        .current_dir(dir)
+        .args(["fast-import", "--quiet"])
+        .stdin(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(child.stdin.as_mut().unwrap(), stream.as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success(), "git fast-import failed");
+}
+
+/// Creates the bare repository `remote` (branch `main`) and makes it `work`'s `origin`.
+pub fn bare_origin(work: &Path, remote: &Path) {
+    let parent = remote.parent().unwrap();
+    git(
+        parent,
+        &[
+            "init",
+            "-q",
+            "--bare",
+            "-b",
+            "main",
+            remote.to_str().unwrap(),
+        ],
+    );
+    git(work, &["remote", "add", "origin", remote.to_str().unwrap()]);
+}
+
 pub fn git_init(dir: &Path) {
     git(dir, &["init", "-q", "-b", "main"]);
 }
