@@ -7,7 +7,7 @@ use crate::cli::{HookCommand, ReportArgs};
 use crate::error::Fatal;
 use crate::git::changes::{self, ChangeSet};
 use crate::git::{GitError, Repo};
-use crate::report::ScanKind;
+use crate::report::{escape, ScanKind};
 use gix::ObjectId;
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
@@ -74,11 +74,6 @@ fn common_dir(repo: &Repo) -> PathBuf {
 
 fn io_err(path: &Path) -> impl Fn(std::io::Error) -> Fatal + '_ {
     move |e| Fatal::output(path, e)
-}
-
-/// `s` quoted for a POSIX shell: nothing in it is expanded.
-pub fn sh_quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', "'\\''"))
 }
 
 fn is_framework_hook(text: &str) -> bool {
@@ -148,7 +143,7 @@ fn install(repo_path: &Path, pre_push: bool, force: bool) -> Result<i32, Fatal> 
             "tenscan_bin=${TENSCAN:-tenscan}",
             &format!(
                 "tenscan_default={}\ntenscan_bin=${{TENSCAN:-$tenscan_default}}",
-                sh_quote(&exe)
+                escape::sh_quote(&exe)
             ),
         );
         std::fs::write(&path, script).map_err(io_err(&path))?;

@@ -46,6 +46,11 @@ pub fn source(s: &str) -> Cow<'_, str> {
     escape(s, |c| c == '\t')
 }
 
+/// `s` quoted for a POSIX shell: nothing in it is expanded.
+pub fn sh_quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -149,7 +149,8 @@ impl Plan {
 /// literal; what the line format cannot hold (a newline, a carriage return, `==>`) becomes a
 /// regex of escaped bytes.
 fn line(old: &[u8], new: &[u8]) -> Vec<u8> {
-    let plain = !old.iter().any(|&b| b == b'\n' || b == b'\r') && !contains(old, b"==>");
+    let plain = !old.iter().any(|&b| b == b'\n' || b == b'\r')
+        && memchr::memmem::find(old, b"==>").is_none();
     let mut out = vec![];
     if plain {
         out.extend_from_slice(b"literal:");
@@ -190,10 +191,6 @@ fn binary_callback(plan: &str) -> String {
     )
 }
 
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    hay.windows(needle.len()).any(|w| w == needle)
-}
-
 fn utf16(s: &str, le: bool) -> Vec<u8> {
     s.encode_utf16()
         .flat_map(|u| if le { u.to_le_bytes() } else { u.to_be_bytes() })
@@ -208,7 +205,7 @@ fn shell_word(s: &str) -> String {
     {
         s.to_string()
     } else {
-        format!("'{}'", s.replace('\'', r"'\''"))
+        escape::sh_quote(s)
     }
 }
 
