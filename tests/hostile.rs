@@ -307,34 +307,50 @@ fn thousands_of_keys_on_one_line_take_linear_time() {
 #[test]
 fn json_cut_off_after_a_backslash_cannot_hang_a_scan() {
     // Found by the matcher fuzz target: a JSON string whose last byte is a backslash sent
-    // the decoder into an endless loop (scan, the hook and history alike).
+    // the decoder into an endless loop. Every source meets it: worktree, history, a range,
+    // staged changes, an archive member and standard input.
     let d = tree();
-    git(d.path(), &["init", "-q", "-b", "main"]);
-    let k = key();
-    write(d.path(), "cut.json", "{\"a\": \"x\\");
+    let p = d.path();
+    git(p, &["init", "-q", "-b", "main"]);
+    write(p, "README.md", "docs\n");
+    commit(p, "init");
+    let notebook =
+        |k: &str| format!("{{\"source\": \"baseten.login(\\\"{k}\\\")\", \"tail\": \"\\");
+    write(p, "cut.json", "{\"a\": \"x\\");
+    write(p, "notebook.json", notebook(&key()));
     write(
-        d.path(),
-        "notebook.json",
-        format!("{{\"source\": \"baseten.login(\\\"{k}\\\")\", \"tail\": \"\\"),
+        p,
+        "bundle.zip",
+        zip_of(&[("nb/notebook.json", notebook(&key()))]),
     );
-    commit(d.path(), "cut json");
-    for args in [
-        &["scan", ".", "-f", "json"][..],
-        &["history", ".", "-f", "json"],
-    ] {
+    commit(p, "cut json");
+    let run = |args: &[&str]| {
         let out = tenscan()
-            .current_dir(d.path())
+            .current_dir(p)
             .args(args)
+            .args(["-f", "json"])
             .timeout(Duration::from_secs(30))
             .output()
             .unwrap();
         assert_eq!(
             out.status.code(),
             Some(1),
-            "{args:?} finished with the key found"
+            "{args:?} finished with the keys found"
         );
-        assert_eq!(locations(&json(&out.stdout)).len(), 1, "{args:?}");
-    }
+        let mut paths: Vec<String> = locations(&json(&out.stdout))
+            .into_iter()
+            .map(|l| l.0)
+            .collect();
+        paths.sort();
+        paths
+    };
+    let both = ["bundle.zip!nb/notebook.json", "notebook.json"];
+    assert_eq!(run(&["scan", "."]), both);
+    assert_eq!(run(&["history", "."]), both);
+    assert_eq!(run(&["history", ".", "--range", "HEAD~1..HEAD"]), both);
+    write(p, "staged.json", notebook(&key()));
+    git(p, &["add", "staged.json"]);
+    assert_eq!(run(&["staged"]), ["staged.json"]);
     let out = tenscan()
         .args(["scan", "-", "-f", "json"])
         .write_stdin("[\"\\")
