@@ -51,6 +51,14 @@ pub struct Scanned {
     pub texts: Vec<ScannedText>,
 }
 
+/// A blob admitted and scanned but not yet counted or named (`Run::examine`).
+#[derive(Debug)]
+pub struct Examined {
+    pub bytes: u64,
+    pub issues: Vec<admission::Issue>,
+    pub scanned: Scanned,
+}
+
 impl Scanned {
     pub fn is_empty(&self) -> bool {
         self.texts.is_empty()
@@ -111,8 +119,12 @@ impl<'e> Run<'e> {
 
     /// Admits the blob `data` (named `shown` in messages) and scans each of its texts once.
     pub fn scan(&self, data: &[u8], shown: &str) -> Scanned {
-        self.counters.files.fetch_add(1, Relaxed);
-        self.counters.bytes.fetch_add(data.len() as u64, Relaxed);
+        self.account(self.examine(data), shown)
+    }
+
+    /// Admits and scans `data` without counting it or saying anything yet: a blob read before
+    /// anyone knows its name (or whether history reaches it) is accounted for later.
+    pub fn examine(&self, data: &[u8]) -> Examined {
         let mut texts = vec![];
         let issues = admission::admit(data, &self.limits, &mut |t| {
             let candidates = self.engine.scan(&t.data);
@@ -124,7 +136,18 @@ impl<'e> Run<'e> {
                 });
             }
         });
-        for issue in issues {
+        Examined {
+            bytes: data.len() as u64,
+            issues,
+            scanned: Scanned { texts },
+        }
+    }
+
+    /// Counts an examined blob, named `shown`, and warns of what could not be scanned in it.
+    pub fn account(&self, examined: Examined, shown: &str) -> Scanned {
+        self.counters.files.fetch_add(1, Relaxed);
+        self.counters.bytes.fetch_add(examined.bytes, Relaxed);
+        for issue in examined.issues {
             match issue.kind {
                 IssueKind::Binary => {
                     self.counters.skipped_binary.fetch_add(1, Relaxed);
@@ -136,7 +159,7 @@ impl<'e> Run<'e> {
                 )),
             }
         }
-        Scanned { texts }
+        examined.scanned
     }
 
     /// The findings of a scanned blob at `path`; `allow_path` is the same path as the

@@ -329,7 +329,7 @@ fn the_progress_line_counts_commits_with_a_total_and_is_cleared() {
     let o = under_pty(p, &format!("{} history", bin()), &[]);
     let last_progress = o
         .rfind("/3000 commits")
-        .expect("a progress line with the total");
+        .unwrap_or_else(|| panic!("a progress line with the total: {o:?}"));
     let last_clear = o.rfind("\x1b[2K").expect("the line is cleared");
     assert!(
         last_clear > last_progress,

@@ -5,6 +5,7 @@ pub mod changes;
 pub mod cli;
 pub mod diff;
 pub mod objects;
+pub mod packs;
 pub mod raw;
 pub mod residency;
 pub mod walk;

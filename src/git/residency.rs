@@ -8,13 +8,16 @@
 //! This is sound only because no mapping it releases can be unmapped while it runs: every
 //! object handle is opened with `refresh_never` (see `Repo::local`), so gitoxide maps each pack
 //! once and keeps it until the repository is dropped, which happens after the `Releaser`'s
-//! scope ends; a pack deleted under the scan shows as `(deleted)` and is skipped.
+//! scope ends, and the packs a history sweep maps (`git::packs::Packs`) are opened before a
+//! `Releaser` starts and dropped after it stops; a pack deleted under the scan shows as
+//! `(deleted)` and is skipped.
 use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// How often pack pages are released.
-const EVERY: Duration = Duration::from_millis(40);
+/// How often pack pages are released (every 40 ms let the sweep's pages pile up to 140 MB on
+/// the 20k-commit benchmark; every 10 ms cost a fifth of its speed in page faults).
+const EVERY: Duration = Duration::from_millis(20);
 
 /// Releases pack pages in the background until dropped.
 pub struct Releaser {

@@ -1,7 +1,7 @@
 //! The whole-history walk: the commits of every ref (branches, tags, stash, a detached HEAD)
 //! in topological order, parents first; every tree read once, iteratively, with git's depth
-//! limit; and every path each blob appears at, with the first commit that has it there. A
-//! blob is handed out the moment it is first met, so readers scan while the walk goes on.
+//! limit; and every path each blob appears at, with the first commit that has it there. It
+//! reads only commits and trees, so blobs can be read beside it (`git::packs`).
 use super::objects::Objects;
 use super::{format_date, CommitInfo, Repo};
 use gix::hashtable::{HashMap, HashSet};
@@ -32,8 +32,6 @@ pub struct History {
 
 /// What the walk reports as it goes.
 pub trait Visitor {
-    /// A blob met for the first time, at `path`.
-    fn new_blob(&mut self, id: ObjectId, path: &str);
     /// Something that could not be read: the scan is incomplete.
     fn incomplete(&self, message: String);
     /// The commits are known (`total`) and `done` of them have been walked.
@@ -122,7 +120,7 @@ pub fn walk(repo: &Repo, objects: &mut Objects, visitor: &mut dyn Visitor) -> Hi
     for (name, id, kind) in other_tips {
         match kind {
             gix::object::Kind::Tree => trees.walk(objects, id, format!("{name}:"), None, visitor),
-            _ => trees.add_blob(id, &name, None, visitor),
+            _ => trees.add_blob(id, &name, None),
         }
     }
     history
@@ -264,24 +262,11 @@ fn join(prefix: &str, name: &[u8]) -> String {
 
 impl TreeWalk<'_> {
     /// Records the blob `id` at `path` if it is new, or new at this path.
-    fn add_blob(
-        &mut self,
-        id: ObjectId,
-        path: &str,
-        commit: Option<u32>,
-        visitor: &mut dyn Visitor,
-    ) {
-        self.add(id, "", path.as_bytes(), commit, visitor)
+    fn add_blob(&mut self, id: ObjectId, path: &str, commit: Option<u32>) {
+        self.add(id, "", path.as_bytes(), commit)
     }
 
-    fn add(
-        &mut self,
-        id: ObjectId,
-        prefix: &str,
-        name: &[u8],
-        commit: Option<u32>,
-        visitor: &mut dyn Visitor,
-    ) {
+    fn add(&mut self, id: ObjectId, prefix: &str, name: &[u8], commit: Option<u32>) {
         match self.history.occurrences.get_mut(&id) {
             Some(list) => {
                 if !list.iter().any(|o| is_path(&o.path, prefix, name)) {
@@ -293,7 +278,6 @@ impl TreeWalk<'_> {
             }
             None => {
                 let path = join(prefix, name);
-                visitor.new_blob(id, &path);
                 self.history
                     .occurrences
                     .insert(id, vec![Occurrence { path, commit }]);
@@ -367,13 +351,7 @@ impl TreeWalk<'_> {
                         depth + 1,
                     ));
                 } else if mode.is_blob() {
-                    self.add(
-                        entry.oid.to_owned(),
-                        &prefix,
-                        entry.filename,
-                        commit,
-                        visitor,
-                    );
+                    self.add(entry.oid.to_owned(), &prefix, entry.filename, commit);
                 } else {
                     self.history.skipped_other += 1; // submodules and symbolic links
                 }

@@ -4,7 +4,7 @@
 use crate::admission;
 use crate::git::objects::{Blob, Objects};
 use crate::git::Repo;
-use crate::run::{Run, Scanned};
+use crate::run::{Examined, Run, Scanned};
 use crossbeam_channel::Sender;
 use gix::hashtable::HashMap;
 use gix::ObjectId;
@@ -13,7 +13,7 @@ use std::sync::Mutex;
 
 /// Blobs over the size limit but under this size are inflated to tell binaries (skipped)
 /// from text and archives (a limit: the scan is incomplete).
-const SNIFF_CAP: u64 = 256 * 1024 * 1024;
+pub const SNIFF_CAP: u64 = 256 * 1024 * 1024;
 
 /// A blob to read and the path it is named by in messages.
 pub type Job = (ObjectId, String);
@@ -51,6 +51,50 @@ pub fn read_while<T>(
     (produced, found.into_inner().unwrap())
 }
 
+/// What a blob's bytes came to, before the blob is named and counted.
+pub enum Read {
+    Examined(Examined),
+    /// Over the size limit and binary: skipped by design.
+    LargeBinary,
+    /// Over the size limit and text or an archive: the scan is incomplete.
+    TooLarge(u64),
+}
+
+/// Examines a blob from its whole bytes; one over the size limit is only sniffed.
+pub fn examine(run: &Run, data: &[u8]) -> Read {
+    if data.len() as u64 > run.limits.max_file_size {
+        sniff(data)
+    } else {
+        Read::Examined(run.examine(data))
+    }
+}
+
+/// Too large to scan: fine for a binary, but text or an archive left unscanned makes the
+/// scan incomplete.
+fn sniff(data: &[u8]) -> Read {
+    if admission::is_binary(&data[..data.len().min(8000)]) && !admission::archive::is_archive(data)
+    {
+        Read::LargeBinary
+    } else {
+        Read::TooLarge(data.len() as u64)
+    }
+}
+
+/// Counts what reading the blob `id` at `path` came to, and warns of what it kept unscanned.
+pub fn account(run: &Run, read: Read, id: &ObjectId, path: &str) -> Scanned {
+    match read {
+        Read::Examined(e) => run.account(e, &format!("{path} (blob {id})")),
+        Read::LargeBinary => {
+            run.counters.skipped_binary.fetch_add(1, Relaxed);
+            Scanned::default()
+        }
+        Read::TooLarge(size) => {
+            run.too_large(&format!("{path} (blob {id})"), Some(size));
+            Scanned::default()
+        }
+    }
+}
+
 /// Reads and scans one blob; what cannot be read makes the run incomplete.
 pub fn read_one(
     repo: &Repo,
@@ -60,26 +104,14 @@ pub fn read_one(
     run: &Run,
 ) -> Scanned {
     let shown = format!("{path} (blob {id})");
-    match objects.blob(id, run.limits.max_file_size) {
-        Blob::Data(data) => run.scan(data, path),
-        Blob::TooLarge(size) if size <= SNIFF_CAP => {
-            // Too large to scan: fine for a binary, but text or an archive left unscanned
-            // makes the scan incomplete. Telling them apart means inflating it.
-            match objects.blob(id, SNIFF_CAP) {
-                Blob::Data(d)
-                    if admission::is_binary(&d[..d.len().min(8000)])
-                        && !admission::archive::is_archive(d) =>
-                {
-                    run.counters.skipped_binary.fetch_add(1, Relaxed);
-                }
-                _ => run.too_large(&shown, Some(size)),
-            }
-            Scanned::default()
-        }
-        Blob::TooLarge(size) => {
-            run.too_large(&shown, Some(size));
-            Scanned::default()
-        }
+    let read = match objects.blob(id, run.limits.max_file_size) {
+        Blob::Data(data) => Read::Examined(run.examine(data)),
+        // Telling a binary from text means inflating it, up to a cap.
+        Blob::TooLarge(size) if size <= SNIFF_CAP => match objects.blob(id, SNIFF_CAP) {
+            Blob::Data(d) => sniff(d),
+            _ => Read::TooLarge(size),
+        },
+        Blob::TooLarge(size) => Read::TooLarge(size),
         Blob::Missing => {
             run.incomplete(&format!(
                 "{shown}: missing from the object database{}",
@@ -89,17 +121,18 @@ pub fn read_one(
                     ""
                 }
             ));
-            Scanned::default()
+            return Scanned::default();
         }
         Blob::NotABlob => {
             run.incomplete(&format!(
                 "{shown}: the tree says blob but the object is not one"
             ));
-            Scanned::default()
+            return Scanned::default();
         }
         Blob::Error(e) => {
             run.incomplete(&format!("{shown}: {e}"));
-            Scanned::default()
+            return Scanned::default();
         }
-    }
+    };
+    account(run, read, id, path)
 }

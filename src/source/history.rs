@@ -1,19 +1,24 @@
-//! The whole history as a source. The walk (`git::walk`) finds every blob reachable from any
-//! ref and every path it lives at, while reader threads scan each blob once; then each
-//! blob's candidates are judged at each of its paths and attributed to the first commit that
-//! has the blob there, one finding per secret and path unless every occurrence was asked for.
+//! The whole history as a source. The walk (`git::walk`, one thread) finds every blob
+//! reachable from any ref and every path it lives at, while the packs are swept on every core
+//! (`git::packs`), each blob read and scanned once in pack order; what the sweep did not give
+//! is read by id. Then each reachable blob is counted, its candidates are judged at each of its
+//! paths and attributed to the first commit that has the blob there, one finding per secret
+//! and path unless every occurrence was asked for. Unreachable blobs in a pack are not history:
+//! they are scanned by the sweep but never counted or reported.
 use super::blobs;
 use super::progress::Progress;
 use super::AllowBase;
 use crate::finding::Finding;
 use crate::git::objects::Objects;
+use crate::git::packs::Packs;
 use crate::git::walk::{self, Visitor};
 use crate::git::Repo;
 use crate::run::Run;
-use crossbeam_channel::Sender;
+use crate::run::Scanned;
+use gix::hashtable::HashMap;
 use gix::ObjectId;
-use std::collections::HashMap;
 use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Mutex;
 
 /// How a git scan reads and reports.
 #[derive(Debug, Clone)]
@@ -25,16 +30,11 @@ pub struct Options {
 }
 
 struct Walker<'a, 'r> {
-    send: &'a Sender<blobs::Job>,
     run: &'a Run<'r>,
     bar: &'a Progress,
 }
 
 impl Visitor for Walker<'_, '_> {
-    fn new_blob(&mut self, id: ObjectId, path: &str) {
-        // The readers stop only on a fatal error; the walk then just ends.
-        let _ = self.send.send((id, path.to_string()));
-    }
     fn incomplete(&self, message: String) {
         self.bar.suspend(|| self.run.incomplete(&message));
     }
@@ -45,23 +45,54 @@ impl Visitor for Walker<'_, '_> {
 
 /// Scans every blob reachable from every ref of `repo`.
 pub fn scan_all(repo: &Repo, opts: &Options, run: &Run, allow: &AllowBase) {
+    // Opened before the releaser starts, so it never releases a mapping that is gone.
+    let packs = Packs::open(repo);
     // Pack pages are released as the readers go, so the resident set stays near the
     // working memory rather than the size of the packs.
-    let _releaser = crate::git::residency::Releaser::start();
+    let releaser = crate::git::residency::Releaser::start();
     let bar = Progress::new(opts.progress, "commits");
-    let on_read = || bar.blob();
-    let (history, scanned) = blobs::read_while(repo, opts.threads, run, &on_read, |send| {
-        let mut objects = Objects::new(repo);
-        walk::walk(
-            repo,
-            &mut objects,
-            &mut Walker {
-                send,
-                run,
-                bar: &bar,
-            },
-        )
+    // The walk (one thread) finds which blobs history reaches and where, while the packs are
+    // swept on every core; a blob is named and counted only once the walk reaches it.
+    let swept: Mutex<HashMap<ObjectId, blobs::Read>> = Mutex::new(HashMap::default());
+    let history = std::thread::scope(|s| {
+        let walker = s.spawn(|| {
+            let mut objects = Objects::new(repo);
+            walk::walk(repo, &mut objects, &mut Walker { run, bar: &bar })
+        });
+        let limit = run.limits.max_file_size.max(blobs::SNIFF_CAP);
+        packs.sweep(opts.threads, limit, &|id, data| {
+            let read = blobs::examine(run, data);
+            bar.blob();
+            swept.lock().unwrap().insert(*id, read);
+        });
+        walker.join().expect("history walk")
     });
+    let mut swept = swept.into_inner().unwrap();
+    let mut scanned: HashMap<ObjectId, Scanned> = HashMap::default();
+    // What the sweep did not give (loose objects, alternates, a pack it gave up on) is read by
+    // id, where every error is reported.
+    let mut rest = vec![];
+    for (id, occ) in &history.occurrences {
+        let path = &occ[0].path;
+        match swept.remove(id) {
+            Some(read) => {
+                let s = blobs::account(run, read, id, path);
+                if !s.is_empty() {
+                    scanned.insert(*id, s);
+                }
+            }
+            None => rest.push((*id, path.clone())),
+        }
+    }
+    drop(swept);
+    let on_read = || bar.blob();
+    let ((), more) = blobs::read_while(repo, opts.threads, run, &on_read, |send| {
+        for job in rest {
+            let _ = send.send(job);
+        }
+    });
+    scanned.extend(more);
+    drop(releaser);
     bar.finish();
     run.counters
         .commits
@@ -99,7 +130,7 @@ pub fn scan_all(repo: &Repo, opts: &Options, run: &Run, allow: &AllowBase) {
 /// it: a secret is reported where it entered history, on every line it entered on.
 pub fn earliest(found: Vec<(Option<u32>, Finding)>) -> Vec<(Option<u32>, Finding)> {
     let order = |c: Option<u32>| c.unwrap_or(u32::MAX);
-    let mut first: HashMap<&str, u32> = HashMap::new();
+    let mut first: std::collections::HashMap<&str, u32> = Default::default();
     for (commit, f) in &found {
         let e = first.entry(f.fingerprint.as_str()).or_insert(u32::MAX);
         *e = (*e).min(order(*commit));

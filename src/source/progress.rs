@@ -31,8 +31,13 @@ impl Progress {
     }
 
     pub fn set(&self, done: u64, total: u64) {
+        let first = self.bar.length() != Some(total);
         self.bar.set_length(total);
         self.bar.set_position(done);
+        // Blob counts can use up the redraw budget; the total is shown the moment it is known.
+        if first && !self.bar.is_hidden() {
+            self.bar.force_draw();
+        }
     }
 
     /// One more blob scanned (the message is redrawn at most every 64 blobs).
