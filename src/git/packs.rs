@@ -13,12 +13,11 @@ use std::sync::atomic::AtomicBool;
 /// `residency::Releaser` started after them, so no mapping is released after it is unmapped.
 pub struct Packs {
     bundles: Vec<pack::Bundle>,
-    /// Packs that could not be opened: their objects are read by id instead.
-    pub unopened: Vec<(PathBuf, String)>,
 }
 
 impl Packs {
-    /// Opens every `objects/pack/*.idx` with its pack. Alternates are not swept.
+    /// Opens every `objects/pack/*.idx` with its pack; one that cannot be opened is left to
+    /// the reads by id. Alternates are not swept.
     pub fn open(repo: &Repo) -> Packs {
         let dir = repo.local().common_dir().join("objects").join("pack");
         let mut idx: Vec<PathBuf> = std::fs::read_dir(&dir)
@@ -29,46 +28,29 @@ impl Packs {
             .filter(|p| p.extension().is_some_and(|e| e == "idx"))
             .collect();
         idx.sort();
-        let mut packs = Packs {
-            bundles: vec![],
-            unopened: vec![],
-        };
-        for path in idx {
-            match pack::Bundle::at(&path, repo.hash) {
-                Ok(b) => packs.bundles.push(b),
-                Err(e) => packs
-                    .unopened
-                    .push((path, super::objects::message(&e.to_string()))),
-            }
+        Packs {
+            bundles: idx
+                .iter()
+                .filter_map(|path| pack::Bundle::at(path, repo.hash).ok())
+                .collect(),
         }
-        packs
     }
 
     /// Hands every blob of every pack to `on_blob`, on `threads` threads, never allocating
-    /// more than `alloc_limit` bytes for one object. Returns, for each pack the traversal gave
-    /// up on, why; the blobs it had already handed out stay valid.
+    /// more than `alloc_limit` bytes for one object. A pack the traversal gives up on (damage,
+    /// an object over the limit, a panic in a crafted pack) keeps the blobs it already handed
+    /// out; the rest are left to the reads by id, which report whatever stopped it.
     pub fn sweep(
         &self,
         threads: usize,
         alloc_limit: u64,
         on_blob: &(dyn Fn(&ObjectId, &[u8]) + Sync),
-    ) -> Vec<(PathBuf, String)> {
-        let mut failed = vec![];
+    ) {
         for bundle in &self.bundles {
-            // A panic inside the traversal (a crafted pack) loses only the fast path.
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                 sweep_one(bundle, threads, alloc_limit, on_blob)
             }));
-            match outcome {
-                Ok(Ok(())) => {}
-                Ok(Err(e)) => failed.push((
-                    bundle.pack.path().to_owned(),
-                    super::objects::message(&e.to_string()),
-                )),
-                Err(_) => failed.push((bundle.pack.path().to_owned(), "panicked".into())),
-            }
         }
-        failed
     }
 }
 

@@ -47,7 +47,7 @@ impl Visitor for Walker<'_, '_> {
 pub fn scan_all(repo: &Repo, opts: &Options, run: &Run, allow: &AllowBase) {
     // Opened before the releaser starts, so it never releases a mapping that is gone.
     let packs = Packs::open(repo);
-    // Pack pages are released as the readers go, so the resident set stays near the
+    // Pack pages are released as the sweep goes, so the resident set stays near the
     // working memory rather than the size of the packs.
     let releaser = crate::git::residency::Releaser::start();
     let bar = Progress::new(opts.progress, "commits");
@@ -59,6 +59,8 @@ pub fn scan_all(repo: &Repo, opts: &Options, run: &Run, allow: &AllowBase) {
             let mut objects = Objects::new(repo);
             walk::walk(repo, &mut objects, &mut Walker { run, bar: &bar })
         });
+        // Blobs up to the sniff cap are inflated whole, as reads by id inflate them to tell a
+        // binary from text; a larger one stops the pack's sweep and is read by id.
         let limit = run.limits.max_file_size.max(blobs::SNIFF_CAP);
         packs.sweep(opts.threads, limit, &|id, data| {
             let read = blobs::examine(run, data);
