@@ -238,3 +238,110 @@ fn a_damaged_object_in_a_pack_costs_only_that_object() {
         "{warnings:?}"
     );
 }
+
+/// What `git fsck --full` finds wrong with the objects, beyond the pack's trailing checksum
+/// (which any damaged byte breaks).
+fn fsck_damage(p: &Path) -> Vec<String> {
+    let out = std::process::Command::new("git")
+        .args(["fsck", "--full", "--no-dangling"])
+        .current_dir(p)
+        .output()
+        .unwrap();
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .filter(|l| !l.contains("pack checksum mismatch"))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn randomly_damaged_packs_are_incomplete_exactly_when_git_fsck_finds_damage() {
+    let d = tree();
+    let p = d.path();
+    git_init(p);
+    let filler: String = (0..300).map(|i| format!("setting_{i} = {i}\n")).collect();
+    for i in 0..12 {
+        write(
+            p,
+            "conf/app.py",
+            format!("{filler}KEY_{i} = \"{}\"\n", key()),
+        );
+        write(
+            p,
+            &format!("notes/n{i}.md"),
+            format!("note {i}\n{}\n", base62(2000)),
+        );
+        commit(p, &format!("c{i}"));
+    }
+    git(
+        p,
+        &[
+            "repack",
+            "-q",
+            "-a",
+            "-d",
+            "-f",
+            "--window=20",
+            "--depth=20",
+        ],
+    );
+    let pack = pack_idx(p).replace(".idx", ".pack");
+    let mut perms = std::fs::metadata(&pack).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&pack, perms).unwrap();
+    let intact = std::fs::read(&pack).unwrap();
+    let keys = report(p).1.len();
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut next = || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    let mut damaged = 0;
+    for round in 0..40 {
+        let mut bytes = intact.clone();
+        // 1 to 8 bytes overwritten somewhere between the pack header and its trailer.
+        let at = 12 + (next() as usize) % (bytes.len() - 32);
+        for b in &mut bytes[at..at + 1 + (next() as usize) % 8] {
+            *b = next() as u8;
+        }
+        std::fs::write(&pack, &bytes).unwrap();
+        let out = tenscan()
+            .current_dir(p)
+            .args(["history", "-f", "json"])
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        let code = out.status.code();
+        assert!(!err.contains("panicked"), "round {round}: {err}");
+        let r = json(&out.stdout);
+        let damage = fsck_damage(p);
+        if r["stats"]["incomplete"] == true {
+            assert_eq!(code, Some(2), "an incomplete scan never passes: {err}");
+            assert!(
+                !damage.is_empty(),
+                "round {round} (bytes at {at}): git fsck finds nothing wrong: {err}"
+            );
+            damaged += 1;
+        } else {
+            assert!(matches!(code, Some(0 | 1)), "round {round}: {code:?} {err}");
+            assert_eq!(
+                r["findings"].as_array().unwrap().len(),
+                keys,
+                "round {round}: a clean run lost a key"
+            );
+            let unreadable: Vec<_> = damage
+                .iter()
+                .filter(|l| !l.contains("index CRC mismatch"))
+                .collect();
+            assert!(
+                unreadable.is_empty(),
+                "round {round} (bytes at {at}): git fsck: {unreadable:?}; tenscan said complete"
+            );
+        }
+    }
+    assert!(damaged >= 20, "most damage is damage: {damaged}");
+}

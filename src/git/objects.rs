@@ -1,5 +1,5 @@
 //! Reading objects by id through gitoxide, with the size checked from the object's header
-//! before anything is inflated. A missing or corrupt object is an error value, never a hang
+//! before anything is inflated and the content checked against the id after. A missing or corrupt object is an error value, never a hang
 //! or a panic (gitoxide fails fast on truncated zlib streams, where libgit2 1.9 spins).
 use super::Repo;
 use gix::prelude::{Find, Header};
@@ -44,7 +44,10 @@ impl Objects {
             Ok(Some(_)) => {}
         }
         match self.repo.objects.try_find(id, &mut self.buf) {
-            Ok(Some(d)) if d.kind == gix::object::Kind::Blob => Blob::Data(d.data),
+            Ok(Some(d)) if d.kind == gix::object::Kind::Blob => match intact(id, d.kind, d.data) {
+                Ok(()) => Blob::Data(d.data),
+                Err(e) => Blob::Error(e),
+            },
             Ok(Some(_)) => Blob::NotABlob,
             Ok(None) => Blob::Missing,
             Err(e) => Blob::Error(message(&e)),
@@ -54,7 +57,7 @@ impl Objects {
     /// The raw bytes of a tree or commit, with its kind checked.
     pub fn object(&mut self, id: &ObjectId, kind: gix::object::Kind) -> Result<&[u8], String> {
         match self.repo.objects.try_find(id, &mut self.buf) {
-            Ok(Some(d)) if d.kind == kind => Ok(d.data),
+            Ok(Some(d)) if d.kind == kind => intact(id, kind, d.data).map(|()| d.data),
             Ok(Some(d)) => Err(format!("is a {}, not a {kind}", d.kind)),
             Ok(None) => Err("missing".into()),
             Err(e) => Err(message(&e)),
@@ -68,6 +71,18 @@ impl Objects {
             .try_header(id)
             .map(|h| h.map(|h| h.kind()))
             .map_err(|e| message(&e))
+    }
+}
+
+/// Checks that `data` hashes to `id`. gitoxide inflates a packed object into a buffer of its
+/// declared size without checking that the zlib stream ended there, so a damaged pack can
+/// give other bytes where git reports corruption; hashing what was read is what `git fsck`
+/// does, and makes such damage an error here too.
+fn intact(id: &ObjectId, kind: gix::object::Kind, data: &[u8]) -> Result<(), String> {
+    match gix::objs::compute_hash(id.kind(), kind, data) {
+        Ok(actual) if actual == *id => Ok(()),
+        Ok(_) => Err("corrupt: its content does not hash to its id".into()),
+        Err(e) => Err(message(&e)),
     }
 }
 

@@ -86,6 +86,21 @@ fn sweep_one(
         |&mut i: &mut u32,
          _: &dyn gix::progress::Progress,
          cx: pack::cache::delta::traverse::Context<'_>| {
+            // gitoxide inflates into a buffer of the declared size and stops when it is full,
+            // so a damaged entry can inflate "fine" to other bytes. Each entry's bytes are
+            // checked against the CRC-32 that `git index-pack` wrote into the index (git checks
+            // the end of the zlib stream instead); a mismatch stops the sweep before any delta
+            // based on the entry is resolved, and the reads by id report it.
+            let start = cx.entry.pack_offset();
+            match (
+                data.entry_slice(start..cx.entry_end),
+                index.crc32_at_index(i),
+            ) {
+                (Some(b), Some(crc)) if crc32fast::hash(b) == crc => {}
+                _ => gix::error::bail!(gix::error::corruption(format!(
+                    "pack entry at offset {start}: its CRC-32 does not match the index"
+                ))),
+            }
             if cx.entry.header.as_kind() == Some(gix::object::Kind::Blob) {
                 on_blob(&index.oid_at_index(i).to_owned(), cx.decompressed);
             }
