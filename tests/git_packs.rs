@@ -158,6 +158,16 @@ fn pack_idx(p: &Path) -> String {
         .into_owned()
 }
 
+/// The repository's one pack file, made writable (git writes packs read-only).
+fn writable_pack(p: &Path) -> String {
+    let pack = pack_idx(p).replace(".idx", ".pack");
+    let mut perms = std::fs::metadata(&pack).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&pack, perms).unwrap();
+    pack
+}
+
 /// Each file's blob id and its offset in the pack, from git.
 fn pack_offsets(p: &Path) -> Vec<(String, String, u64)> {
     let ls = git(p, &["ls-tree", "-r", "HEAD"]);
@@ -215,15 +225,11 @@ fn a_damaged_object_in_a_pack_costs_only_that_object() {
         .into_iter()
         .find(|(path, ..)| path == "f07.env")
         .unwrap();
-    let pack = pack_idx(p).replace(".idx", ".pack");
+    let pack = writable_pack(p);
     let mut bytes = std::fs::read(&pack).unwrap();
     for b in &mut bytes[offset as usize + 40..offset as usize + 200] {
         *b = 0xFF;
     }
-    let mut perms = std::fs::metadata(&pack).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    perms.set_readonly(false);
-    std::fs::set_permissions(&pack, perms).unwrap();
     std::fs::write(&pack, bytes).unwrap();
     let (stats, findings, warnings) = report(p);
     assert_eq!(stats["incomplete"], true);
@@ -285,11 +291,7 @@ fn randomly_damaged_packs_are_incomplete_exactly_when_git_fsck_finds_damage() {
             "--depth=20",
         ],
     );
-    let pack = pack_idx(p).replace(".idx", ".pack");
-    let mut perms = std::fs::metadata(&pack).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    perms.set_readonly(false);
-    std::fs::set_permissions(&pack, perms).unwrap();
+    let pack = writable_pack(p);
     let intact = std::fs::read(&pack).unwrap();
     let keys = report(p).1.len();
     let mut x: u64 = 0x2545_F491_4F6C_DD1D;
