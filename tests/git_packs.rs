@@ -147,6 +147,27 @@ fn loose_packed_and_mixed_objects_give_the_same_report() {
     same(&report(p), &mixed, "mixed, then packed");
 }
 
+#[test]
+fn sha256_repositories_give_the_same_report_loose_and_packed() {
+    let d = tree();
+    let p = d.path();
+    git(p, &["init", "-q", "-b", "main", "--object-format=sha256"]);
+    for i in 0..6 {
+        write(
+            p,
+            "app.env",
+            format!("BASETEN_API_KEY={}\nround = {i}\n", key()),
+        );
+        write(p, "notes.txt", utf16le(&format!("key {}\n", key())));
+        commit(p, &format!("c{i}"));
+    }
+    let loose = report(p);
+    assert_eq!(loose.1.len(), 12, "{:?}", loose.1);
+    git(p, &["repack", "-q", "-a", "-d", "-f"]);
+    assert_eq!(loose_objects(p), 0);
+    same(&report(p), &loose, "sha256, packed");
+}
+
 fn pack_idx(p: &Path) -> String {
     std::fs::read_dir(p.join(".git/objects/pack"))
         .unwrap()
