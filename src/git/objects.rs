@@ -1,6 +1,7 @@
 //! Reading objects by id through gitoxide, with the size checked from the object's header
-//! before anything is inflated and the content checked against the id after. A missing or corrupt object is an error value, never a hang
-//! or a panic (gitoxide fails fast on truncated zlib streams, where libgit2 1.9 spins).
+//! before anything is inflated and the content checked against the id after. A missing or
+//! corrupt object is an error value, never a hang or a panic (gitoxide fails fast on
+//! truncated zlib streams, where libgit2 1.9 spins).
 use super::Repo;
 use gix::prelude::{Find, Header};
 use gix::ObjectId;

@@ -80,10 +80,11 @@ fn sniff(data: &[u8]) -> Read {
     }
 }
 
-/// Counts what reading the blob `id` at `path` came to, and warns of what it kept unscanned.
+/// Counts what reading the blob `id` at `path` came to, and warns of what it kept unscanned
+/// (what admission finds inside it is named by path, as `scan` names it).
 pub fn account(run: &Run, read: Read, id: &ObjectId, path: &str) -> Scanned {
     match read {
-        Read::Examined(e) => run.account(e, &format!("{path} (blob {id})")),
+        Read::Examined(e) => run.account(e, path),
         Read::LargeBinary => {
             run.counters.skipped_binary.fetch_add(1, Relaxed);
             Scanned::default()
