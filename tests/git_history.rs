@@ -382,10 +382,7 @@ fn hostile_repositories() {
         .trim()
         .to_string();
     let obj = p.join(".git/objects").join(&b[..2]).join(&b[2..]);
-    let mut perms = std::fs::metadata(&obj).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    perms.set_readonly(false);
-    std::fs::set_permissions(&obj, perms).unwrap();
+    writable(&obj);
     std::fs::write(&obj, b"this is not zlib data").unwrap();
     let out = tenscan()
         .current_dir(p)
@@ -412,17 +409,9 @@ fn truncated_pack_is_incomplete_not_fatal() {
         commit(p, &format!("c{i}"));
     }
     git(p, &["gc", "-q", "--aggressive"]);
-    let pack = std::fs::read_dir(p.join(".git/objects/pack"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|x| x == "pack"))
-        .unwrap();
+    let pack = pack_file(p, "pack");
     let len = std::fs::metadata(&pack).unwrap().len();
-    let mut perms = std::fs::metadata(&pack).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    perms.set_readonly(false);
-    std::fs::set_permissions(&pack, perms).unwrap();
+    writable(&pack);
     std::fs::OpenOptions::new()
         .write(true)
         .open(&pack)

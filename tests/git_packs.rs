@@ -102,21 +102,19 @@ fn loose_packed_and_mixed_objects_give_the_same_report() {
     assert!(loose_objects(p) > 0);
     let loose = report(p);
     assert_eq!(loose.0["incomplete"], true, "big.txt and broken.zip");
+    // Damage inside a blob is named by its path, as `scan` names it.
+    assert!(
+        loose
+            .2
+            .iter()
+            .any(|w| w.starts_with("warning: broken.zip: damaged zip")),
+        "{:?}",
+        loose.2
+    );
     assert!(loose.1.len() >= 5, "{:?}", loose.1);
 
     // Everything in one pack, with long delta chains.
-    git(
-        p,
-        &[
-            "repack",
-            "-q",
-            "-a",
-            "-d",
-            "-f",
-            "--window=50",
-            "--depth=50",
-        ],
-    );
+    repack_with_deltas(p, 50);
     assert_eq!(loose_objects(p), 0);
     let verify = git(p, &["verify-pack", "-v", &pack_idx(p)]);
     assert!(
@@ -169,24 +167,21 @@ fn sha256_repositories_give_the_same_report_loose_and_packed() {
 }
 
 fn pack_idx(p: &Path) -> String {
-    std::fs::read_dir(p.join(".git/objects/pack"))
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|x| x == "idx"))
-        .unwrap()
-        .to_string_lossy()
-        .into_owned()
+    pack_file(p, "idx").to_string_lossy().into_owned()
 }
 
-/// The repository's one pack file, made writable (git writes packs read-only).
+/// Repacks everything into one pack, looking `depth` objects back for delta bases and
+/// allowing chains that deep.
+fn repack_with_deltas(p: &Path, depth: u32) {
+    let (window, depth) = (format!("--window={depth}"), format!("--depth={depth}"));
+    git(p, &["repack", "-q", "-a", "-d", "-f", &window, &depth]);
+}
+
+/// The repository's one pack file, made writable.
 fn writable_pack(p: &Path) -> String {
-    let pack = pack_idx(p).replace(".idx", ".pack");
-    let mut perms = std::fs::metadata(&pack).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    perms.set_readonly(false);
-    std::fs::set_permissions(&pack, perms).unwrap();
-    pack
+    let pack = pack_file(p, "pack");
+    writable(&pack);
+    pack.to_string_lossy().into_owned()
 }
 
 /// Each file's blob id and its offset in the pack, from git.
@@ -300,18 +295,7 @@ fn randomly_damaged_packs_are_incomplete_exactly_when_git_fsck_finds_damage() {
         );
         commit(p, &format!("c{i}"));
     }
-    git(
-        p,
-        &[
-            "repack",
-            "-q",
-            "-a",
-            "-d",
-            "-f",
-            "--window=20",
-            "--depth=20",
-        ],
-    );
+    repack_with_deltas(p, 20);
     let pack = writable_pack(p);
     let intact = std::fs::read(&pack).unwrap();
     let keys = report(p).1.len();

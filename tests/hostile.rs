@@ -138,10 +138,7 @@ fn errors_in_config_baseline_and_rule_files_never_echo_a_key() {
 /// Makes a loose object `len` bytes long.
 fn truncate_object(repo: &Path, id: &str, len: u64) {
     let obj = repo.join(".git/objects").join(&id[..2]).join(&id[2..]);
-    let mut perms = std::fs::metadata(&obj).unwrap().permissions();
-    #[allow(clippy::permissions_set_readonly_false)]
-    perms.set_readonly(false);
-    std::fs::set_permissions(&obj, perms).unwrap();
+    writable(&obj);
     std::fs::OpenOptions::new()
         .write(true)
         .open(&obj)

@@ -112,6 +112,24 @@ pub fn bare_origin(work: &Path, remote: &Path) {
     git(work, &["remote", "add", "origin", remote.to_str().unwrap()]);
 }
 
+/// Makes a file git wrote read-only (an object, a pack) writable, to damage it.
+pub fn writable(path: &Path) {
+    let mut perms = std::fs::metadata(path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(path, perms).unwrap();
+}
+
+/// The repository's (first) pack file with extension `ext` (`pack`, `idx`).
+pub fn pack_file(repo: &Path, ext: &str) -> PathBuf {
+    std::fs::read_dir(repo.join(".git/objects/pack"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == ext))
+        .unwrap()
+}
+
 pub fn git_init(dir: &Path) {
     git(dir, &["init", "-q", "-b", "main"]);
 }
